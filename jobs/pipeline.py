@@ -1,0 +1,16 @@
+"""The main job: every stage in order (simulate when configured, then build_pairs, ...)."""
+
+from pyspark.sql import SparkSession
+
+from kpreco.cli import job_parser, run_job
+from kpreco.config import Config
+from kpreco.log import StageRecord
+from kpreco.pipeline import run_pipeline
+
+
+def body(spark: SparkSession, config: Config, stages: list[StageRecord]) -> dict:
+    return run_pipeline(spark, config, stages)
+
+
+if __name__ == "__main__":
+    run_job("pipeline", job_parser(__doc__).parse_args(), body)

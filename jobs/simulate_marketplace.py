@@ -1,0 +1,18 @@
+"""Generate the simulated marketplace into the `inputs.*` paths (needs simulate.enabled)."""
+
+from pyspark.sql import SparkSession
+
+from kpreco.cli import job_parser, run_job
+from kpreco.config import Config
+from kpreco.log import StageRecord, stage
+from kpreco.stages.simulate import run_simulate
+
+
+def body(spark: SparkSession, config: Config, stages: list[StageRecord]) -> dict:
+    with stage("simulate") as record:
+        stages.append(record)
+        return run_simulate(spark, config, record)
+
+
+if __name__ == "__main__":
+    run_job("simulate_marketplace", job_parser(__doc__).parse_args(), body)

@@ -1,0 +1,88 @@
+"""Command-line plumbing shared by every job: arguments, config, session, run bookkeeping."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from pyspark.sql import SparkSession
+
+from kpreco.bookkeeping import record_run
+from kpreco.config import Config, load_config
+from kpreco.log import StageRecord, get_logger, setup_logging
+from kpreco.session import build_spark
+
+log = get_logger("kpreco.job")
+
+JobBody = Callable[[SparkSession, Config, list[StageRecord]], dict | None]
+
+
+def job_parser(description: str) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--config", required=True, help="YAML file under conf/")
+    parser.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override any config key, e.g. --set simulate.items=5000 (repeatable)",
+    )
+    parser.add_argument("--run-id", help="reuse a run id (a rerun then changes nothing)")
+    return parser
+
+
+def load_job_config(args: argparse.Namespace) -> Config:
+    overrides = [*args.overrides, *([f"run_id={args.run_id}"] if args.run_id else [])]
+    return load_config(args.config, overrides).with_run_id()
+
+
+def print_summary(job: str, config: Config, stages: list[StageRecord]) -> None:
+    lines = [f"== {job} run {config.run_id} =="]
+    for record in stages:
+        counts = ", ".join(f"{k}={v:,}" for k, v in record.counts.items())
+        lines.append(f"  {record.name:<14} {record.seconds:8.1f}s  {counts}")
+        lines += [f"  {'':<14} {'':>9}  {k}: {v}" for k, v in record.details.items()]
+    print("\n".join(lines), flush=True)
+
+
+def run_job(job: str, args: argparse.Namespace, body: JobBody) -> None:
+    """Load config, start Spark, run `body`, record the run in `runs` (failed runs too)."""
+    config = load_job_config(args)
+    setup_logging()
+    log.info("%s: run_id=%s config=%s", job, config.run_id, args.config)
+    spark = build_spark(config)
+    started, stages = datetime.now(UTC), []
+    try:
+        metrics = body(spark, config, stages) or {}
+    except Exception as failure:
+        error = "".join(traceback.format_exception_only(failure)).strip()
+        try:
+            record_run(spark, config, job, started, stages, status="failed", error=error)
+        except Exception:  # the run table must not hide the real failure
+            log.exception("could not record the failed run")
+        raise
+    record_run(spark, config, job, started, stages, metrics=metrics)
+    print_summary(job, config, stages)
+    spark.stop()
+
+
+def submit_defaults(argv: list[str]) -> None:
+    """Print the config's master and driver memory for spark-submit.sh (one per line)."""
+    parser = argparse.ArgumentParser(add_help=False)
+    parser.add_argument("--config", required=True)
+    parser.add_argument("--set", dest="overrides", action="append", default=[])
+    args, _ = parser.parse_known_args(argv)
+    config = load_config(args.config, args.overrides)
+    print(config.spark.master)
+    print(config.spark.driver_memory)
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["submit-defaults"]:
+        submit_defaults(sys.argv[2:])
+    else:
+        sys.exit("usage: python -m kpreco.cli submit-defaults --config FILE [--set k=v ...]")

@@ -1,0 +1,96 @@
+"""Stage `build_pairs`: validated inputs -> the `pairs` Delta table, merged idempotently."""
+
+from __future__ import annotations
+
+from pyspark import StorageLevel
+from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
+
+from kpreco.bookkeeping import write_rejects
+from kpreco.config import Config
+from kpreco.contract import SEARCH_EVENTS, SEARCH_RELEVANCE
+from kpreco.log import StageRecord, get_logger
+from kpreco.pairs.build import PAIR_COLUMNS, assemble_pairs, pair_universe
+from kpreco.pairs.candidates import encoder_candidates, random_category_candidates
+from kpreco.pairs.ctr import pair_click_stats
+from kpreco.stages.inputs import load_inputs
+from kpreco.tables import content_changed, merge_upsert
+from kpreco.validate import split_unknown_references
+
+log = get_logger(__name__)
+INPUTS = ["items", "keyphrases", "search_events", "search_relevance"]
+
+
+def _known_references(
+    frame: DataFrame, contract, items: DataFrame, keyphrases: DataFrame, run_id: str
+) -> tuple[DataFrame, list[DataFrame]]:
+    known_items, item_rejects = split_unknown_references(frame, contract, items, "item_id", run_id)
+    known, keyphrase_rejects = split_unknown_references(
+        known_items, contract, keyphrases, "keyphrase_norm", run_id
+    )
+    return known, [item_rejects, keyphrase_rejects]
+
+
+def build_pairs_frame(spark: SparkSession, config: Config, record: StageRecord) -> DataFrame:
+    tables = load_inputs(spark, config, INPUTS, record)
+    items, keyphrases = tables["items"].valid, tables["keyphrases"].valid
+    rejects = [table.rejects for table in tables.values()]
+    events, event_rejects = _known_references(
+        tables["search_events"].valid, SEARCH_EVENTS, items, keyphrases, config.run_id
+    )
+    relevance, relevance_rejects = _known_references(
+        tables["search_relevance"].valid, SEARCH_RELEVANCE, items, keyphrases, config.run_id
+    )
+    settings = config.pairs
+    candidates_by_encoder = (
+        encoder_candidates(
+            spark, items, keyphrases, settings.encoder, settings.encoder_candidates_per_item
+        )
+        if settings.encoder_candidates_per_item
+        else spark.createDataFrame(
+            [], "item_id string, keyphrase_norm string, retrieval_score float"
+        )
+    )
+    candidates_at_random = (
+        random_category_candidates(
+            items, keyphrases, settings.random_candidates_per_item, seed=settings.seed
+        )
+        if settings.random_candidates_per_item
+        else spark.createDataFrame([], "item_id string, keyphrase_norm string")
+    )
+    universe = pair_universe(
+        pair_click_stats(events, settings.ctr_prior_strength),
+        relevance,
+        candidates_by_encoder,
+        candidates_at_random,
+    )
+    pairs = assemble_pairs(universe, items, keyphrases, settings.split)
+    write_rejects(spark, config, [*rejects, *event_rejects, *relevance_rejects])
+    return pairs
+
+
+def run_build_pairs(spark: SparkSession, config: Config, record: StageRecord) -> None:
+    pairs = (
+        build_pairs_frame(spark, config, record)
+        .repartition(config.pairs.partitions, "item_id")
+        .select(
+            *PAIR_COLUMNS,
+            F.lit(config.run_id).alias("run_id"),
+            F.current_timestamp().alias("updated_at"),
+        )
+        .persist(StorageLevel.MEMORY_AND_DISK)
+    )
+    record.counts["pairs"] = pairs.count()
+    by_kind = {
+        row["pair_kind"]: row["count"] for row in pairs.groupBy("pair_kind").count().collect()
+    }
+    record.counts.update({f"pairs_{kind}": count for kind, count in sorted(by_kind.items())})
+    merge_upsert(
+        spark,
+        pairs,
+        config.table_path("pairs"),
+        keys=["item_id", "keyphrase"],
+        changed=content_changed([c for c in PAIR_COLUMNS if c not in ("item_id", "keyphrase")]),
+        delete_missing="true",
+    )
+    pairs.unpersist()

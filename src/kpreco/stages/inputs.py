@@ -1,0 +1,43 @@
+"""Reading and validating the input tables named in `inputs.*`."""
+
+from __future__ import annotations
+
+from pyspark.sql import SparkSession
+
+from kpreco.config import Config, absolute_location
+from kpreco.contract import CONTRACTS
+from kpreco.log import StageRecord
+from kpreco.tables import read_table
+from kpreco.validate import ValidatedTable, check_schema, validate_table
+
+
+def input_path(config: Config, name: str) -> str:
+    path = getattr(config.inputs, name)
+    if path is None:
+        raise ValueError(f"config key 'inputs.{name}' is not set, and this stage needs it")
+    return absolute_location(path)
+
+
+def load_inputs(
+    spark: SparkSession, config: Config, names: list[str], record: StageRecord
+) -> dict[str, ValidatedTable]:
+    """Validate every named input: all schemas first (so a bad one stops before any work),
+    then rows. Counts of read, kept and rejected rows go into `record`."""
+    frames = {
+        name: read_table(spark, name, input_path(config, name), config.inputs.format)
+        for name in names
+    }
+    for name, frame in frames.items():
+        check_schema(frame, CONTRACTS[name])
+    validated = {}
+    for name, frame in frames.items():
+        table = validate_table(frame, CONTRACTS[name], config.validation, config.run_id)
+        record.counts.update(
+            {
+                f"{name}_read": table.read,
+                f"{name}_kept": table.kept,
+                f"{name}_rejected": table.rejected,
+            }
+        )
+        validated[name] = table
+    return validated

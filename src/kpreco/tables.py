@@ -1,0 +1,110 @@
+"""Reading input tables (Delta, Parquet, CSV) and writing Delta tables idempotently."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from delta.tables import DeltaTable
+from pyspark.sql import Column, DataFrame, SparkSession
+from pyspark.sql import functions as F
+
+
+class InputNotFound(FileNotFoundError):
+    """An input path from the config that holds no readable table."""
+
+
+def detect_format(path: str, configured: str = "auto") -> str:
+    """`configured` unless it is `auto`; else from the extension or a `_delta_log` folder."""
+    if configured != "auto":
+        return configured
+    lowered = path.lower().rstrip("/")
+    if lowered.endswith(".csv") or lowered.endswith(".csv.gz"):
+        return "csv"
+    if lowered.endswith(".parquet"):
+        return "parquet"
+    local = Path(path.removeprefix("file:"))
+    if local.is_dir() and not (local / "_delta_log").is_dir() and any(local.glob("*.parquet")):
+        return "parquet"
+    return "delta"
+
+
+def read_table(spark: SparkSession, name: str, path: str, configured: str = "auto") -> DataFrame:
+    """Read input table `name`. CSV is read as strings: validation casts and rejects per row."""
+    fmt = detect_format(path, configured)
+    local = Path(path.removeprefix("file:"))
+    if "://" not in path and not local.exists():
+        raise InputNotFound(f"input table '{name}': nothing at {path}")
+    reader = spark.read.format(fmt)
+    if fmt == "csv":
+        reader = (
+            reader.option("header", "true")
+            .option("multiLine", "true")
+            .option("escape", '"')
+            .option("mode", "PERMISSIVE")
+            .option("inferSchema", "false")
+        )
+    return reader.load(path)
+
+
+def is_delta_table(spark: SparkSession, path: str) -> bool:
+    return DeltaTable.isDeltaTable(spark, path)
+
+
+def _create_if_missing(spark: SparkSession, frame: DataFrame, path: str) -> DeltaTable:
+    if not is_delta_table(spark, path):
+        (DeltaTable.createIfNotExists(spark).location(path).addColumns(frame.schema).execute())
+    return DeltaTable.forPath(spark, path)
+
+
+def merge_upsert(
+    spark: SparkSession,
+    frame: DataFrame,
+    path: str,
+    keys: list[str],
+    changed: Column | str | None = None,
+    delete_missing: Column | str | None = None,
+) -> None:
+    """MERGE `frame` into the Delta table at `path` on `keys`, creating it when absent.
+
+    Rows whose key exists are updated only when `changed` holds (default: always), so a rerun
+    over the same input leaves rows untouched; absent keys are inserted. With `delete_missing`,
+    target rows matching it that the source no longer holds are deleted (a full replacement of
+    that slice). One MERGE is one atomic Delta commit.
+    """
+    table = _create_if_missing(spark, frame, path)
+    condition = " AND ".join(f"target.`{key}` <=> source.`{key}`" for key in keys)
+    merge = table.alias("target").merge(frame.alias("source"), condition)
+    merge = (
+        merge.whenMatchedUpdateAll(condition=changed)
+        if changed is not None
+        else (merge.whenMatchedUpdateAll())
+    )
+    merge = merge.whenNotMatchedInsertAll()
+    if delete_missing is not None:
+        merge = merge.whenNotMatchedBySourceDelete(condition=delete_missing)
+    merge.execute()
+
+
+def content_changed(columns: list[str]) -> str:
+    """A MERGE update condition: true when any of `columns` differs (null-safe)."""
+    return " OR ".join(f"NOT (target.`{c}` <=> source.`{c}`)" for c in columns)
+
+
+def overwrite_table(frame: DataFrame, path: str, partition_by: list[str] | None = None) -> None:
+    """Replace the Delta table at `path` in one commit (a new version; history kept)."""
+    writer = frame.write.format("delta").mode("overwrite").option("overwriteSchema", "true")
+    if partition_by:
+        writer = writer.partitionBy(*partition_by)
+    writer.save(path)
+
+
+def read_delta(spark: SparkSession, path: str, version: int | None = None) -> DataFrame:
+    reader = spark.read.format("delta")
+    if version is not None:
+        reader = reader.option("versionAsOf", version)
+    return reader.load(path)
+
+
+def latest_version(spark: SparkSession, path: str) -> int:
+    history = DeltaTable.forPath(spark, path).history(1)
+    return int(history.select(F.col("version")).first()[0])

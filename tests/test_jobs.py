@@ -1,0 +1,179 @@
+"""The jobs through ./spark-submit.sh, as a user runs them: simulate, then build pairs."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+from delta.tables import DeltaTable
+from pyspark.sql import functions as F
+
+from kpreco.config import load_config
+from kpreco.log import StageRecord
+from kpreco.pairs.build import PAIR_COLUMNS
+from kpreco.stages.build_pairs import run_build_pairs
+from kpreco.tables import read_delta
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def submit(
+    job: str, workdir: Path, *overrides: str, check: bool = True
+) -> subprocess.CompletedProcess:
+    inputs = workdir / "inputs"
+    paths = [
+        f"inputs.{name}={inputs / name}"
+        for name in (
+            "items",
+            "keyphrases",
+            "search_events",
+            "search_relevance",
+            "human_labels",
+            "truth",
+        )
+    ]
+    settings = [*paths, f"output.root={workdir / 'out'}", *overrides]
+    command = [str(ROOT / "spark-submit.sh"), f"jobs/{job}.py", "--config", "conf/test.yaml"]
+    for setting in settings:
+        command += ["--set", setting]
+    result = subprocess.run(
+        command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=900
+    )
+    if check and result.returncode != 0:
+        raise AssertionError(f"{job} failed:\n{result.stdout[-8000:]}")
+    result.output = result.stdout  # spark-submit sends the Python driver's stderr to stdout
+    return result
+
+
+@pytest.fixture(scope="module")
+def simulated(tmp_path_factory) -> Path:
+    workdir = tmp_path_factory.mktemp("e2e")
+    submit("simulate_marketplace", workdir)
+    submit("build_pairs", workdir, "run_id=first")
+    return workdir
+
+
+def test_simulated_inputs_and_pairs_table(spark, simulated: Path) -> None:
+    inputs = simulated / "inputs"
+    assert read_delta(spark, str(inputs / "items")).count() == 300
+    assert read_delta(spark, str(inputs / "keyphrases")).count() == 150
+    assert read_delta(spark, str(inputs / "search_events")).count() > 500
+    pairs = read_delta(spark, str(simulated / "out" / "pairs"))
+    assert tuple(pairs.columns) == (*PAIR_COLUMNS, "run_id", "updated_at")
+    assert pairs.count() > 300
+    assert pairs.groupBy("item_id", "keyphrase").count().where(F.col("count") > 1).count() == 0
+    kinds = {r.pair_kind for r in pairs.select("pair_kind").distinct().collect()}
+    assert {"clicked", "sr_negative", "unshown_candidate"} <= kinds
+    per_item_splits = pairs.groupBy("item_id").agg(F.countDistinct("split").alias("n"))
+    assert per_item_splits.where(F.col("n") > 1).count() == 0
+    runs = read_delta(spark, str(simulated / "out" / "runs"))
+    assert {r.job for r in runs.collect()} >= {"simulate_marketplace", "build_pairs"}
+
+
+def test_rerun_same_run_id_changes_nothing_and_time_travel_works(spark, simulated: Path) -> None:
+    path = str(simulated / "out" / "pairs")
+    before = read_delta(spark, path).collect()
+    version_before = DeltaTable.forPath(spark, path).history(1).first().version
+    submit("build_pairs", simulated, "run_id=first")
+    after = read_delta(spark, path)
+    assert sorted(before) == sorted(after.collect())
+    history = DeltaTable.forPath(spark, path).history()
+    assert history.first().version == version_before + 1  # one MERGE commit, no row changed
+    metrics = history.first().operationMetrics
+    assert metrics["numTargetRowsUpdated"] == "0" and metrics["numTargetRowsInserted"] == "0"
+    previous = read_delta(spark, path, version=version_before)
+    assert previous.count() == len(before)
+
+
+def test_missing_column_stops_before_any_work(spark, tmp_path: Path, simulated: Path) -> None:
+    items = read_delta(spark, str(simulated / "inputs" / "items")).drop("title")
+    broken = tmp_path / "items.parquet"
+    items.write.parquet(str(broken))
+    result = submit(
+        "build_pairs",
+        simulated,
+        f"inputs.items={broken}",
+        f"output.root={tmp_path / 'out'}",
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "input table 'items' (300 rows): required column 'title' is missing" in result.output
+    assert not (tmp_path / "out" / "pairs").exists()
+
+
+def test_wrong_type_stops_with_table_and_column(spark, tmp_path: Path, simulated: Path) -> None:
+    events = read_delta(spark, str(simulated / "inputs" / "search_events"))
+    broken = tmp_path / "events.parquet"
+    events.withColumn("clicked", F.col("clicked") == 1).write.parquet(str(broken))
+    result = submit(
+        "build_pairs",
+        simulated,
+        f"inputs.search_events={broken}",
+        f"output.root={tmp_path / 'out'}",
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "input table 'search_events'" in result.output
+    assert "column 'clicked' has type boolean" in result.output
+
+
+def test_bad_rows_land_in_rejects_while_the_stage_completes(
+    spark, tmp_path: Path, simulated: Path
+) -> None:
+    items = read_delta(spark, str(simulated / "inputs" / "items"))
+    first_id = items.orderBy("item_id").first().item_id
+    bad = spark.createDataFrame(
+        [
+            ("bad-null", None),
+            (first_id, "Duplicate Of The First Item"),
+            ("bad-long", "Sofa " * 2000),
+            ("bad-ctrl", "Leather\x00Sofa"),
+            ("ok-emoji", "Leather Sofa 🛋️ Grey"),
+        ],
+        "item_id string, title string",
+    )
+    csv = tmp_path / "items.csv"
+    (
+        items.select("item_id", "title", "category")
+        .unionByName(bad.withColumn("category", F.lit("furniture")))
+        .coalesce(1)
+        .write.option("header", True)
+        .option("escape", '"')  # RFC 4180 quoting, as pandas and spreadsheets write it
+        .csv(str(csv))
+    )
+    config = load_config(
+        ROOT / "conf" / "test.yaml",
+        [
+            *[
+                f"inputs.{n}={simulated / 'inputs' / n}"
+                for n in ("keyphrases", "search_events", "search_relevance")
+            ],
+            f"inputs.items={csv}",
+            f"output.root={tmp_path / 'out'}",
+            "run_id=bad",
+        ],
+    )
+    record = StageRecord("build_pairs")
+    run_build_pairs(spark, config, record)
+    rejects = read_delta(spark, config.table_path("rejects")).where(
+        F.col("source_table") == "items"
+    )
+    assert {r.reason for r in rejects.collect()} == {
+        "title: null",
+        "duplicate key (item_id)",
+        "title: longer than 1,000 characters",
+        "title: control characters",
+    }
+    assert record.counts["items_read"] == 305 and record.counts["items_rejected"] == 4
+    pairs = read_delta(spark, config.table_path("pairs"))
+    assert pairs.where(F.col("item_id") == "ok-emoji").count() > 0
+    assert pairs.where(F.col("item_id").startswith("bad-")).count() == 0
+    # Events of the rejected items are not lost silently either: they are rejected too.
+    event_rejects = read_delta(spark, config.table_path("rejects")).where(
+        F.col("source_table") == "search_events"
+    )
+    assert (
+        event_rejects.count()
+        == event_rejects.where(F.col("reason") == "item_id: unknown item_id").count()
+    )
