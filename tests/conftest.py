@@ -9,13 +9,14 @@ import pytest
 from pyspark.sql import SparkSession
 
 from kpreco.config import Config, load_config
+from kpreco.judge.server import serve
 from kpreco.session import build_spark
 
 ROOT = Path(__file__).resolve().parents[1]
 TEST_CONFIG = ROOT / "conf" / "test.yaml"
 
 
-def test_config(tmp_path: Path, *overrides: str) -> Config:
+def make_test_config(tmp_path: Path, *overrides: str) -> Config:
     """conf/test.yaml with every input and output under `tmp_path`."""
     inputs = tmp_path / "inputs"
     paths = [
@@ -37,7 +38,26 @@ def test_config(tmp_path: Path, *overrides: str) -> Config:
 @pytest.fixture(scope="session")
 def spark(tmp_path_factory: pytest.TempPathFactory) -> SparkSession:
     os.environ.setdefault("PYSPARK_PYTHON", str(ROOT / ".venv" / "bin" / "python"))
-    config = test_config(tmp_path_factory.mktemp("spark"))
+    config = make_test_config(tmp_path_factory.mktemp("spark"))
     session = build_spark(config)
     yield session
     session.stop()
+
+
+@pytest.fixture()
+def llm_server():
+    """Start servers on ephemeral ports: `llm_server(api_key=..., fault_rate=..., seed=...)`."""
+    started = []
+
+    def start(**options):
+        server = serve("packaged:smollm2-135m", "127.0.0.1", 0, **options)
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.shutdown()
+
+
+def base_url(server) -> str:
+    return f"http://127.0.0.1:{server.server_port}/v1"

@@ -109,10 +109,12 @@ class PairsSettings(Section):
 class JudgeSampleSettings(Section):
     """How many pairs of each kind the LLM judges per run (kinds: kpreco.pairs.tasks)."""
 
-    clicked: int = Field(500, ge=0)
-    sr_positive: int = Field(500, ge=0)
-    sr_negative: int = Field(500, ge=0)
-    unshown_candidate: int = Field(1000, ge=0)
+    clicked: int = Field(300, ge=0)
+    sr_positive: int = Field(300, ge=0)
+    sr_negative: int = Field(300, ge=0)
+    unshown_candidate: int = Field(900, ge=0)
+    # Pairs from `human_labels`, judged too: they fit the judge's yes/no threshold.
+    human_labelled: int = Field(300, ge=0)
     seed: int = 11
 
 
@@ -142,7 +144,9 @@ class JudgeSettings(Section):
     batch_size: int = Field(16, ge=1)
     # Threshold for the yes/no label when no labelled data is available to fit one.
     default_threshold: float = Field(0.5, ge=0, le=1)
-    partitions: int = Field(2, ge=1)
+    partitions: int = Field(1, ge=1)
+    # Judgments are committed to Delta every this many pairs, so a killed run keeps them.
+    commit_every: int = Field(500, ge=1)
     sample: JudgeSampleSettings = Field(default_factory=JudgeSampleSettings)
     openai: OpenAISettings = Field(default_factory=OpenAISettings)
 
@@ -160,6 +164,14 @@ class Config(Section):
     def table_path(self, name: str) -> str:
         """Location of the output Delta table `name` (DESIGN.md: one table per name)."""
         return f"{absolute_location(self.output.root).rstrip('/')}/{name}"
+
+    def staging_path(self, name: str) -> str:
+        """Scratch space of this run (staged MERGE sources), under output.root/_staging."""
+        return self.table_path(f"_staging/{self.run_id}/{name}")
+
+    def report_dir(self) -> str:
+        """Where this run's reports go: output.root/reports/<run_id>."""
+        return self.table_path(f"reports/{self.run_id}")
 
     def with_run_id(self) -> Config:
         """This config with a run_id: the given one, or a new time-ordered id."""

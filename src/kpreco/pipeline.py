@@ -5,8 +5,10 @@ from __future__ import annotations
 from pyspark.sql import SparkSession
 
 from kpreco.config import Config
+from kpreco.judge.report import report_metrics
 from kpreco.log import StageRecord, stage
 from kpreco.stages.build_pairs import run_build_pairs
+from kpreco.stages.score_llm import run_score_llm
 from kpreco.stages.simulate import run_simulate
 
 
@@ -20,4 +22,7 @@ def run_pipeline(spark: SparkSession, config: Config, stages: list[StageRecord])
     with stage("build_pairs") as record:
         stages.append(record)
         run_build_pairs(spark, config, record)
+    with stage("score_llm") as record:
+        stages.append(record)
+        metrics.update(report_metrics(run_score_llm(spark, config, record)))
     return metrics

@@ -85,6 +85,25 @@ def merge_upsert(
     merge.execute()
 
 
+def staged(spark: SparkSession, frame: DataFrame, staging_path: str) -> DataFrame:
+    """`frame` written to Parquet at `staging_path` and read back.
+
+    Delta's MERGE may evaluate its source more than once (and re-plans it past a `persist`),
+    which would call models again and could see different values; a staged copy is computed
+    exactly once and survives the loss of an executor. Remove it with `drop_path` after use.
+    """
+    frame.write.mode("overwrite").parquet(staging_path)
+    return spark.read.parquet(staging_path)
+
+
+def drop_path(spark: SparkSession, path: str) -> None:
+    jvm = spark.sparkContext._jvm
+    hadoop_path = jvm.org.apache.hadoop.fs.Path(path)
+    hadoop_path.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration()).delete(
+        hadoop_path, True
+    )
+
+
 def content_changed(columns: list[str]) -> str:
     """A MERGE update condition: true when any of `columns` differs (null-safe)."""
     return " OR ".join(f"NOT (target.`{c}` <=> source.`{c}`)" for c in columns)

@@ -208,8 +208,10 @@ def validate_table(
     rejects = rejects_frame(
         annotated.where(F.col(REASON).isNotNull()), contract.name, F.col(REASON), run_id
     )
-    read = annotated.count()
-    rejected = annotated.where(F.col(REASON).isNotNull()).count()
+    totals = annotated.agg(
+        F.count(F.lit(1)).alias("read"), F.count(REASON).alias("rejected")
+    ).first()
+    read, rejected = int(totals["read"]), int(totals["rejected"])
     log.info(
         "input %s: read %s rows, kept %s, rejected %s",
         contract.name,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pyspark import StorageLevel
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
@@ -14,7 +13,7 @@ from kpreco.pairs.build import PAIR_COLUMNS, assemble_pairs, pair_universe
 from kpreco.pairs.candidates import encoder_candidates, random_category_candidates
 from kpreco.pairs.ctr import pair_click_stats
 from kpreco.stages.inputs import load_inputs
-from kpreco.tables import content_changed, merge_upsert
+from kpreco.tables import content_changed, drop_path, merge_upsert, staged
 from kpreco.validate import split_unknown_references
 
 log = get_logger(__name__)
@@ -70,7 +69,7 @@ def build_pairs_frame(spark: SparkSession, config: Config, record: StageRecord) 
 
 
 def run_build_pairs(spark: SparkSession, config: Config, record: StageRecord) -> None:
-    pairs = (
+    built = (
         build_pairs_frame(spark, config, record)
         .repartition(config.pairs.partitions, "item_id")
         .select(
@@ -78,8 +77,9 @@ def run_build_pairs(spark: SparkSession, config: Config, record: StageRecord) ->
             F.lit(config.run_id).alias("run_id"),
             F.current_timestamp().alias("updated_at"),
         )
-        .persist(StorageLevel.MEMORY_AND_DISK)
     )
+    staging = config.staging_path("pairs")
+    pairs = staged(spark, built, staging)
     record.counts["pairs"] = pairs.count()
     by_kind = {
         row["pair_kind"]: row["count"] for row in pairs.groupBy("pair_kind").count().collect()
@@ -93,4 +93,4 @@ def run_build_pairs(spark: SparkSession, config: Config, record: StageRecord) ->
         changed=content_changed([c for c in PAIR_COLUMNS if c not in ("item_id", "keyphrase")]),
         delete_missing="true",
     )
-    pairs.unpersist()
+    drop_path(spark, staging)

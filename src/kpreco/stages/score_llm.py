@@ -1,0 +1,156 @@
+"""Stage `score_llm`: judge the sampled pairs not yet in the `judgments` cache, in rounds.
+
+Each round judges about `judge.commit_every` pairs (whole items) and MERGEs them into
+`judgments` in one commit, so a run killed midway keeps every finished round; the next run
+selects the same sample and judges only what is missing or failed.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+
+from delta.tables import DeltaTable
+from pyspark import StorageLevel
+from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
+
+from kpreco.bookkeeping import write_rejects
+from kpreco.config import Config
+from kpreco.files import write_text
+from kpreco.judge.backends import judge_model_id, prompt_version
+from kpreco.judge.fanout import as_judgments, judge_frame
+from kpreco.judge.report import headline, judge_report, report_frame
+from kpreco.judge.sampling import human_label_requests, not_yet_judged, select_for_judging
+from kpreco.log import StageRecord, get_logger
+from kpreco.stages.inputs import load_inputs
+from kpreco.tables import drop_path, is_delta_table, merge_upsert, read_delta, staged
+
+log = get_logger(__name__)
+JUDGMENT_KEY = ["item_id", "keyphrase", "judge_model", "prompt_version"]
+
+
+def _pairs(spark: SparkSession, config: Config) -> DataFrame:
+    path = config.table_path("pairs")
+    if not is_delta_table(spark, path):
+        raise FileNotFoundError(f"no pairs table at {path}: run build_pairs first")
+    return read_delta(spark, path)
+
+
+def _optional_inputs(config: Config) -> list[str]:
+    return [name for name in ("human_labels", "truth") if getattr(config.inputs, name)]
+
+
+def candidate_requests(spark: SparkSession, config: Config, record: StageRecord):
+    """Judge requests from `pairs` plus human-labelled pairs; also returns validated labels."""
+    pairs = _pairs(spark, config).select(
+        "item_id", "keyphrase", "keyphrase_display", "title", "category", "pair_kind"
+    )
+    names = ["items", "keyphrases", *_optional_inputs(config)]
+    tables = load_inputs(spark, config, names, record)
+    write_rejects(
+        spark, config, [t.rejects for n, t in tables.items() if n in _optional_inputs(config)]
+    )
+    labels = tables["human_labels"].valid if "human_labels" in tables else None
+    truth = tables["truth"].valid if "truth" in tables else None
+    if labels is not None:
+        pairs = pairs.unionByName(
+            human_label_requests(labels, tables["items"].valid, tables["keyphrases"].valid)
+        )
+    return pairs, labels, truth
+
+
+def _judge_rounds(
+    spark: SparkSession, config: Config, pending: DataFrame, count: int, record: StageRecord
+) -> None:
+    settings = config.judge
+    rounds = max(1, math.ceil(count / settings.commit_every))
+    chunked = pending.withColumn("_round", F.pmod(F.xxhash64("item_id"), F.lit(rounds)))
+    path = config.table_path("judgments")
+    ok = failed = 0
+    started = time.perf_counter()
+    for number in range(rounds):
+        round_started = time.perf_counter()
+        results = judge_frame(chunked.where(F.col("_round") == number).drop("_round"), settings)
+        staging = config.staging_path(f"judgments/round={number}")
+        judgments = staged(
+            spark,
+            as_judgments(results, settings, settings.default_threshold, config.run_id),
+            staging,
+        )
+        counts = {r["status"]: r["count"] for r in judgments.groupBy("status").count().collect()}
+        merge_upsert(spark, judgments, path, JUDGMENT_KEY)
+        drop_path(spark, staging)
+        ok, failed = ok + counts.get("ok", 0), failed + counts.get("failed", 0)
+        done = ok + failed
+        log.info(
+            "judge round %d/%d: %d pairs (%d failed) in %.0fs; %d/%d done, %.2f pairs/s",
+            number + 1,
+            rounds,
+            sum(counts.values()),
+            counts.get("failed", 0),
+            time.perf_counter() - round_started,
+            done,
+            count,
+            done / (time.perf_counter() - started),
+        )
+    record.counts.update(judged_ok=ok, judged_failed=failed)
+    record.details["judge throughput"] = (
+        f"{(ok + failed) / (time.perf_counter() - started):.2f} pairs/s"
+    )
+
+
+def _write_report(spark: SparkSession, config: Config, labels, truth, record: StageRecord) -> dict:
+    model, version = judge_model_id(config.judge), prompt_version(config.judge)
+    path = config.table_path("judgments")
+    judged = read_delta(spark, path).where(
+        (F.col("judge_model") == model)
+        & (F.col("prompt_version") == version)
+        & (F.col("status") == "ok")
+    )
+    report = judge_report(report_frame(judged, labels, truth), config.judge.default_threshold)
+    report.update(judge_model=model, prompt_version=version, run_id=config.run_id)
+    DeltaTable.forPath(spark, path).update(
+        condition=(F.col("judge_model") == model)
+        & (F.col("prompt_version") == version)
+        & (F.col("status") == "ok"),
+        set={"label": (F.col("p_relevant") >= F.lit(report["threshold"])).cast("int")},
+    )
+    location = f"{config.report_dir()}/judge.json"
+    write_text(spark, location, json.dumps(report, indent=2))
+    record.details["judge report"] = headline(report)
+    log.info("judge report (%s): %s", location, headline(report))
+    return report
+
+
+def run_score_llm(spark: SparkSession, config: Config, record: StageRecord) -> dict:
+    model, version = judge_model_id(config.judge), prompt_version(config.judge)
+    record.details["judge"] = f"{model} prompt {version}"
+    candidates, labels, truth = candidate_requests(spark, config, record)
+    selected = select_for_judging(candidates, config.judge.sample).persist(
+        StorageLevel.MEMORY_AND_DISK
+    )
+    path = config.table_path("judgments")
+    existing = read_delta(spark, path) if is_delta_table(spark, path) else None
+    pending = not_yet_judged(selected, existing, model, version).persist(
+        StorageLevel.MEMORY_AND_DISK
+    )
+    record.counts["selected"] = selected.count()
+    record.counts["pending"] = count = pending.count()
+    record.counts["cached"] = record.counts["selected"] - count
+    log.info(
+        "judge %s: %d selected, %d cached, %d to judge",
+        model,
+        record.counts["selected"],
+        record.counts["cached"],
+        count,
+    )
+    if count:
+        _judge_rounds(spark, config, pending, count, record)
+    report = (
+        _write_report(spark, config, labels, truth, record) if is_delta_table(spark, path) else {}
+    )
+    selected.unpersist()
+    pending.unpersist()
+    return report

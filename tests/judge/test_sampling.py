@@ -1,0 +1,48 @@
+from pyspark.sql import functions as F
+
+from kpreco.config import JudgeSampleSettings
+from kpreco.judge.sampling import REQUEST_SCHEMA, not_yet_judged, select_for_judging
+
+KINDS = ("clicked", "sr_positive", "sr_negative", "unshown_candidate", "shown_unclicked")
+
+
+def candidates(spark):
+    rows = [(f"i{n % 40}", f"k{n}", f"k{n}", "t", "c", KINDS[n % len(KINDS)]) for n in range(500)]
+    rows.append(("i0", "k0", "k0", "t", "c", "human_labelled"))  # also kind `clicked`
+    return spark.createDataFrame(
+        rows,
+        REQUEST_SCHEMA,
+    )
+
+
+def test_quota_per_kind_and_reproducible(spark) -> None:
+    sample = JudgeSampleSettings(
+        clicked=5, sr_positive=3, sr_negative=0, unshown_candidate=7, human_labelled=1
+    )
+    chosen = select_for_judging(candidates(spark), sample)
+    counts = {r.pair_kind: r["count"] for r in chosen.groupBy("pair_kind").count().collect()}
+    assert counts.get("sr_positive") == 3 and counts.get("unshown_candidate") == 7
+    assert "shown_unclicked" not in counts and "sr_negative" not in counts
+    assert counts.get("clicked", 0) + counts.get("human_labelled", 0) == 6
+    assert chosen.groupBy("item_id", "keyphrase").count().where(F.col("count") > 1).count() == 0
+    assert sorted(chosen.collect()) == sorted(
+        select_for_judging(candidates(spark), sample).collect()
+    )
+
+
+def test_only_ok_judgments_of_the_same_model_and_prompt_count_as_done(spark) -> None:
+    selected = spark.createDataFrame(
+        [("i1", "a"), ("i1", "b"), ("i2", "c"), ("i3", "d")], "item_id string, keyphrase string"
+    )
+    judgments = spark.createDataFrame(
+        [
+            ("i1", "a", "m", "v1", "ok"),
+            ("i1", "b", "m", "v1", "failed"),
+            ("i2", "c", "m", "v2", "ok"),
+            ("i3", "d", "other", "v1", "ok"),
+        ],
+        "item_id string, keyphrase string, judge_model string, prompt_version string, "
+        "status string",
+    )
+    pending = not_yet_judged(selected, judgments, "m", "v1")
+    assert sorted(r.keyphrase for r in pending.collect()) == ["b", "c", "d"]
