@@ -1,8 +1,11 @@
-"""The jobs through ./spark-submit.sh, as a user runs them: simulate, then build pairs."""
+"""The jobs through ./spark-submit.sh, as a user runs them: simulate, build pairs, judge."""
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -18,23 +21,26 @@ from kpreco.tables import read_delta
 ROOT = Path(__file__).resolve().parents[1]
 
 
+INPUT_NAMES = ("items", "keyphrases", "search_events", "search_relevance", "human_labels", "truth")
+
+
+def job_settings(workdir: Path) -> list[str]:
+    """Every input under workdir/inputs, every output under workdir/out."""
+    paths = [f"inputs.{name}={workdir / 'inputs' / name}" for name in INPUT_NAMES]
+    return [*paths, f"output.root={workdir / 'out'}"]
+
+
 def submit(
-    job: str, workdir: Path, *overrides: str, check: bool = True
+    job: str, workdir: Path, *overrides: str, check: bool = True, extra: tuple[str, ...] = ()
 ) -> subprocess.CompletedProcess:
-    inputs = workdir / "inputs"
-    paths = [
-        f"inputs.{name}={inputs / name}"
-        for name in (
-            "items",
-            "keyphrases",
-            "search_events",
-            "search_relevance",
-            "human_labels",
-            "truth",
-        )
+    settings = [*job_settings(workdir), *overrides]
+    command = [
+        str(ROOT / "spark-submit.sh"),
+        f"jobs/{job}.py",
+        *extra,
+        "--config",
+        "conf/test.yaml",
     ]
-    settings = [*paths, f"output.root={workdir / 'out'}", *overrides]
-    command = [str(ROOT / "spark-submit.sh"), f"jobs/{job}.py", "--config", "conf/test.yaml"]
     for setting in settings:
         command += ["--set", setting]
     result = subprocess.run(
@@ -177,3 +183,50 @@ def test_bad_rows_land_in_rejects_while_the_stage_completes(
         event_rejects.count()
         == event_rejects.where(F.col("reason") == "item_id: unknown item_id").count()
     )
+
+
+def test_score_llm_killed_midway_keeps_finished_rounds_and_rerun_completes(
+    spark, simulated: Path
+) -> None:
+    judgments = simulated / "out" / "judgments"
+    log = judgments / "_delta_log"
+    settings = ["judge.commit_every=4", "run_id=killed"]
+    command = [
+        str(ROOT / "spark-submit.sh"),
+        "jobs/score_pairs.py",
+        "--stage",
+        "llm",
+        "--config",
+        "conf/test.yaml",
+    ]
+    for setting in [*job_settings(simulated), *settings]:
+        command += ["--set", setting]
+    process = subprocess.Popen(
+        command,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 600
+    # Version 0 creates the table, version 1 is the first finished round: kill after that.
+    while not (log / "00000000000000000001.json").exists():
+        assert process.poll() is None, "the job ended before its first round was committed"
+        assert time.monotonic() < deadline
+        time.sleep(0.5)
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    kept = read_delta(spark, str(judgments)).count()
+    assert kept >= 1
+
+    resumed = submit(
+        "score_pairs",
+        simulated,
+        "run_id=resumed",
+        "judge.commit_every=1000",
+        extra=("--stage", "llm"),
+    )
+    assert f"cached={kept}" in resumed.output
+    table = read_delta(spark, str(judgments))
+    assert table.count() == table.select("item_id", "keyphrase").distinct().count()
+    assert table.where(F.col("status") == "ok").count() == table.count() > kept

@@ -115,6 +115,9 @@ class JudgeSampleSettings(Section):
     unshown_candidate: int = Field(900, ge=0)
     # Pairs from `human_labels`, judged too: they fit the judge's yes/no threshold.
     human_labelled: int = Field(300, ge=0)
+    # Pairs of one kind taken per item: small spreads the sample over items, large groups an
+    # item's pairs for prefix reuse.
+    max_per_item: int = Field(3, ge=1)
     seed: int = 11
 
 

@@ -46,3 +46,19 @@ def test_only_ok_judgments_of_the_same_model_and_prompt_count_as_done(spark) -> 
     )
     pending = not_yet_judged(selected, judgments, "m", "v1")
     assert sorted(r.keyphrase for r in pending.collect()) == ["b", "c", "d"]
+
+
+def test_pairs_cluster_on_few_items_but_at_most_max_per_item(spark) -> None:
+    sample = JudgeSampleSettings(
+        clicked=4,
+        sr_positive=4,
+        sr_negative=4,
+        unshown_candidate=8,
+        human_labelled=0,
+        max_per_item=2,
+    )
+    chosen = select_for_judging(candidates(spark), sample)
+    per_item_kind = chosen.groupBy("item_id", "pair_kind").count()
+    assert per_item_kind.agg(F.max("count")).first()[0] <= 2
+    # 20 pairs over few items: the kinds fill from the same items.
+    assert chosen.select("item_id").distinct().count() <= 12

@@ -1,8 +1,8 @@
 """Which pairs the judge sees: a fixed-size, reproducible sample per pair kind.
 
 Clicks only cover pairs Search showed; the judge must also see what clicks cannot (Search's
-negatives, never-shown candidates), so each kind gets its own quota. Within a kind, pairs are
-taken in the order of a seeded hash, so a rerun selects the same pairs and finds them cached.
+negatives, never-shown candidates), so each kind gets its own quota. The order is a seeded
+hash, so a rerun selects the same pairs and finds them cached.
 """
 
 from __future__ import annotations
@@ -53,14 +53,25 @@ def human_label_requests(labels: DataFrame, items: DataFrame, keyphrases: DataFr
 
 
 def select_for_judging(candidates: DataFrame, sample: JudgeSampleSettings) -> DataFrame:
-    """Up to the quota of each `pair_kind`, in seeded-hash order; one row per pair."""
+    """Up to the quota of each `pair_kind`; one row per pair; the same pairs on every run.
+
+    Items are taken in seeded-hash order, at most `max_per_item` pairs of a kind from each, so
+    the kinds' quotas fill from the same items: an item's pairs are judged together and share
+    the prompt prefix (title included), which about doubles llama.cpp's throughput.
+    """
     limits = quota(sample)
-    order = F.xxhash64("item_id", "keyphrase", F.lit(sample.seed))
-    ranked = candidates.where(F.col("pair_kind").isin(*limits)).withColumn(
-        "_rank", F.row_number().over(Window.partitionBy("pair_kind").orderBy(order))
-    )
+    item_order = F.xxhash64("item_id", F.lit(sample.seed))
+    pair_order = F.xxhash64("item_id", "keyphrase", F.lit(sample.seed))
+    within_item = Window.partitionBy("pair_kind", "item_id").orderBy(pair_order)
+    across_items = Window.partitionBy("pair_kind").orderBy(item_order, "_in_item", pair_order)
     limit = F.coalesce(*[F.when(F.col("pair_kind") == k, F.lit(n)) for k, n in limits.items()])
-    chosen = ranked.where(F.col("_rank") <= limit)
+    chosen = (
+        candidates.where(F.col("pair_kind").isin(*limits))
+        .withColumn("_in_item", F.row_number().over(within_item))
+        .where(F.col("_in_item") <= sample.max_per_item)
+        .withColumn("_rank", F.row_number().over(across_items))
+        .where(F.col("_rank") <= limit)
+    )
     # A pair chosen under two kinds (a human-labelled pair that is also clicked) is judged once.
     first = Window.partitionBy("item_id", "keyphrase").orderBy("pair_kind")
     return (
