@@ -1,15 +1,25 @@
-"""Writing small files (reports) wherever the output root lives: local disk, HDFS, S3..."""
+"""Small files (reports, model folders) wherever the output root lives: local disk, HDFS, S3.
+
+Everything goes through Hadoop's FileSystem of the running Spark session, so the same code
+serves `data/local/out` and `s3a://bucket/kpreco`.
+"""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from pyspark.sql import SparkSession
 
 
-def write_text(spark: SparkSession, uri: str, text: str) -> None:
-    """Write `text` (UTF-8) to `uri` through Hadoop's FileSystem, replacing any old file."""
+def _filesystem(spark: SparkSession, uri: str):
     jvm = spark.sparkContext._jvm
     path = jvm.org.apache.hadoop.fs.Path(uri)
-    filesystem = path.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration())
+    return path.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration()), path
+
+
+def write_text(spark: SparkSession, uri: str, text: str) -> None:
+    """Write `text` (UTF-8) to `uri`, replacing any old file."""
+    filesystem, path = _filesystem(spark, uri)
     stream = filesystem.create(path, True)
     try:
         stream.write(bytearray(text.encode("utf-8")))
@@ -18,4 +28,38 @@ def write_text(spark: SparkSession, uri: str, text: str) -> None:
 
 
 def read_text(spark: SparkSession, uri: str) -> str:
-    return "\n".join(row.value for row in spark.read.text(uri, wholetext=True).collect())
+    filesystem, path = _filesystem(spark, uri)
+    jvm = spark.sparkContext._jvm
+    stream = filesystem.open(path)
+    try:
+        return jvm.org.apache.commons.io.IOUtils.toString(stream, "UTF-8")
+    finally:
+        stream.close()
+
+
+def glob(spark: SparkSession, pattern: str) -> list[str]:
+    filesystem, path = _filesystem(spark, pattern)
+    statuses = filesystem.globStatus(path) or []
+    return sorted(str(status.getPath().toString()) for status in statuses)
+
+
+def exists(spark: SparkSession, uri: str) -> bool:
+    filesystem, path = _filesystem(spark, uri)
+    return bool(filesystem.exists(path))
+
+
+def copy_from_local(spark: SparkSession, local: Path, uri: str) -> None:
+    filesystem, path = _filesystem(spark, uri)
+    source = spark.sparkContext._jvm.org.apache.hadoop.fs.Path(f"file://{local.resolve()}")
+    filesystem.copyFromLocalFile(False, True, source, path)
+
+
+def copy_to_local(spark: SparkSession, uri: str, local: Path) -> None:
+    filesystem, path = _filesystem(spark, uri)
+    target = spark.sparkContext._jvm.org.apache.hadoop.fs.Path(f"file://{local.resolve()}")
+    filesystem.copyToLocalFile(False, path, target, True)
+
+
+def delete(spark: SparkSession, uri: str) -> None:
+    filesystem, path = _filesystem(spark, uri)
+    filesystem.delete(path, True)

@@ -30,22 +30,31 @@ def test_quota_per_kind_and_reproducible(spark) -> None:
     )
 
 
-def test_only_ok_judgments_of_the_same_model_and_prompt_count_as_done(spark) -> None:
+def test_only_ok_judgments_of_the_same_model_prompt_and_text_count_as_done(spark) -> None:
     selected = spark.createDataFrame(
-        [("i1", "a"), ("i1", "b"), ("i2", "c"), ("i3", "d")], "item_id string, keyphrase string"
+        [
+            ("i1", "a", "t1", "c"),
+            ("i1", "b", "t1", "c"),
+            ("i2", "c", "t2", None),
+            ("i3", "d", "t3", "c"),
+            ("i4", "e", "new title", "c"),
+        ],
+        "item_id string, keyphrase string, title string, category string",
     )
     judgments = spark.createDataFrame(
         [
-            ("i1", "a", "m", "v1", "ok"),
-            ("i1", "b", "m", "v1", "failed"),
-            ("i2", "c", "m", "v2", "ok"),
-            ("i3", "d", "other", "v1", "ok"),
+            ("i1", "a", "t1", "c", "m", "v1", "ok"),
+            ("i1", "b", "t1", "c", "m", "v1", "failed"),
+            ("i2", "c", "t2", None, "m", "v2", "ok"),
+            ("i3", "d", "t3", "c", "other", "v1", "ok"),
+            ("i4", "e", "old title", "c", "m", "v1", "ok"),
         ],
-        "item_id string, keyphrase string, judge_model string, prompt_version string, "
-        "status string",
+        "item_id string, keyphrase string, title string, category string, judge_model string, "
+        "prompt_version string, status string",
     )
     pending = not_yet_judged(selected, judgments, "m", "v1")
-    assert sorted(r.keyphrase for r in pending.collect()) == ["b", "c", "d"]
+    assert sorted(r.keyphrase for r in pending.collect()) == ["b", "c", "d", "e"]
+    assert pending.columns == selected.columns
 
 
 def test_pairs_cluster_on_few_items_but_at_most_max_per_item(spark) -> None:

@@ -25,6 +25,9 @@ RESULT_SCHEMA = StructType(
         StructField("item_id", StringType()),
         StructField("keyphrase", StringType()),
         StructField("pair_kind", StringType()),
+        StructField("title", StringType()),
+        StructField("category", StringType()),
+        StructField("keyphrase_display", StringType()),
         StructField("p_relevant", DoubleType()),
         StructField("raw_answer", StringType()),
         StructField("status", StringType()),
@@ -63,6 +66,9 @@ def judge_frame(requests: DataFrame, settings: JudgeSettings) -> DataFrame:
                     "item_id": batch["item_id"],
                     "keyphrase": batch["keyphrase"],
                     "pair_kind": batch["pair_kind"],
+                    "title": batch["title"],
+                    "category": batch["category"],
+                    "keyphrase_display": batch["keyphrase_display"],
                     "p_relevant": [r.p_relevant for r in results],
                     "raw_answer": [r.raw_answer for r in results],
                     "status": [r.status for r in results],
@@ -81,10 +87,17 @@ def judge_frame(requests: DataFrame, settings: JudgeSettings) -> DataFrame:
 def as_judgments(
     results: DataFrame, settings: JudgeSettings, threshold: float, run_id: str
 ) -> DataFrame:
-    """Results in the `judgments` schema; `label` is P >= threshold for ok rows."""
+    """Results in the `judgments` schema; `label` is P >= threshold for ok rows.
+
+    The judged texts (title, category, keyphrase display) are kept: a judgment is about the
+    text the judge read, so a changed title makes it stale, and the assistant trains on it.
+    """
     return results.select(
         "item_id",
         "keyphrase",
+        "title",
+        "category",
+        "keyphrase_display",
         F.lit(judge_model_id(settings)).alias("judge_model"),
         F.lit(prompt_version(settings)).alias("prompt_version"),
         "p_relevant",

@@ -84,12 +84,25 @@ def select_for_judging(candidates: DataFrame, sample: JudgeSampleSettings) -> Da
 def not_yet_judged(
     selected: DataFrame, judgments: DataFrame | None, model: str, version: str
 ) -> DataFrame:
-    """The selected pairs without an `ok` judgment by this model and prompt version."""
+    """The selected pairs without an `ok` judgment by this model and prompt version of the
+    same title and category (a seller's edit makes an old judgment stale)."""
     if judgments is None:
         return selected
     done = judgments.where(
         (F.col("judge_model") == model)
         & (F.col("prompt_version") == version)
         & (F.col("status") == "ok")
-    ).select("item_id", "keyphrase")
-    return selected.join(done, on=["item_id", "keyphrase"], how="left_anti")
+    ).select(
+        "item_id",
+        "keyphrase",
+        F.col("title").alias("_judged_title"),
+        F.col("category").alias("_judged_category"),
+    )
+    same_text = (F.col("title") == F.col("_judged_title")) & F.col("category").eqNullSafe(
+        F.col("_judged_category")
+    )
+    return (
+        selected.join(done, on=["item_id", "keyphrase"], how="left")
+        .where(F.col("_judged_title").isNull() | ~same_text)
+        .select(*selected.columns)
+    )

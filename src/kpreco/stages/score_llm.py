@@ -13,7 +13,7 @@ import time
 
 from delta.tables import DeltaTable
 from pyspark import StorageLevel
-from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from kpreco.bookkeeping import write_rejects
@@ -22,7 +22,12 @@ from kpreco.files import write_text
 from kpreco.judge.backends import judge_model_id, prompt_version
 from kpreco.judge.fanout import as_judgments, judge_frame
 from kpreco.judge.report import headline, judge_report, report_frame
-from kpreco.judge.sampling import human_label_requests, not_yet_judged, select_for_judging
+from kpreco.judge.sampling import (
+    REQUEST_COLUMNS,
+    human_label_requests,
+    not_yet_judged,
+    select_for_judging,
+)
 from kpreco.log import StageRecord, get_logger
 from kpreco.stages.inputs import load_inputs
 from kpreco.tables import drop_path, is_delta_table, merge_upsert, read_delta, staged
@@ -44,20 +49,19 @@ def _optional_inputs(config: Config) -> list[str]:
 
 def candidate_requests(spark: SparkSession, config: Config, record: StageRecord):
     """Judge requests from `pairs` plus human-labelled pairs; also returns validated labels."""
-    pairs = _pairs(spark, config).select(
-        "item_id", "keyphrase", "keyphrase_display", "title", "category", "pair_kind"
-    )
-    names = ["items", "keyphrases", *_optional_inputs(config)]
+    pairs = _pairs(spark, config).select(*REQUEST_COLUMNS)
+    optional = _optional_inputs(config)
+    if not optional:
+        return pairs, None, None
+    # Titles of human-labelled pairs come from the catalog, which is validated for that.
+    names = [*(["items", "keyphrases"] if "human_labels" in optional else []), *optional]
     tables = load_inputs(spark, config, names, record)
-    write_rejects(
-        spark, config, [t.rejects for n, t in tables.items() if n in _optional_inputs(config)]
-    )
+    write_rejects(spark, config, [tables[name].rejects for name in optional])
     labels = tables["human_labels"].valid if "human_labels" in tables else None
     truth = tables["truth"].valid if "truth" in tables else None
     if labels is not None:
-        pairs = pairs.unionByName(
-            human_label_requests(labels, tables["items"].valid, tables["keyphrases"].valid)
-        )
+        human = human_label_requests(labels, tables["items"].valid, tables["keyphrases"].valid)
+        pairs = pairs.unionByName(human)
     return pairs, labels, truth
 
 
@@ -101,22 +105,30 @@ def _judge_rounds(
     )
 
 
-def _write_report(spark: SparkSession, config: Config, labels, truth, record: StageRecord) -> dict:
-    model, version = judge_model_id(config.judge), prompt_version(config.judge)
-    path = config.table_path("judgments")
-    judged = read_delta(spark, path).where(
+def _judged_ok(model: str, version: str) -> Column:
+    return (
         (F.col("judge_model") == model)
         & (F.col("prompt_version") == version)
         & (F.col("status") == "ok")
     )
+
+
+def _relabel(
+    spark: SparkSession, path: str, judged: DataFrame, condition: Column, threshold: float
+) -> None:
+    """Set `label` = P >= the fitted threshold, rewriting files only when some label differs."""
+    label = (F.col("p_relevant") >= F.lit(threshold)).cast("int")
+    if judged.where(~F.col("label").eqNullSafe(label)).limit(1).count():
+        DeltaTable.forPath(spark, path).update(condition=condition, set={"label": label})
+
+
+def _write_report(spark: SparkSession, config: Config, labels, truth, record: StageRecord) -> dict:
+    model, version = judge_model_id(config.judge), prompt_version(config.judge)
+    path = config.table_path("judgments")
+    judged = read_delta(spark, path).where(_judged_ok(model, version))
     report = judge_report(report_frame(judged, labels, truth), config.judge.default_threshold)
     report.update(judge_model=model, prompt_version=version, run_id=config.run_id)
-    DeltaTable.forPath(spark, path).update(
-        condition=(F.col("judge_model") == model)
-        & (F.col("prompt_version") == version)
-        & (F.col("status") == "ok"),
-        set={"label": (F.col("p_relevant") >= F.lit(report["threshold"])).cast("int")},
-    )
+    _relabel(spark, path, judged, _judged_ok(model, version), report["threshold"])
     location = f"{config.report_dir()}/judge.json"
     write_text(spark, location, json.dumps(report, indent=2))
     record.details["judge report"] = headline(report)
