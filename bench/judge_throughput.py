@@ -33,7 +33,7 @@ from kpreco.tables import overwrite_table, read_delta
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--config", required=True)
+    parser.add_argument("--config", required=True, action="append")
     parser.add_argument("--set", dest="overrides", action="append", default=[])
     parser.add_argument("--pairs", type=int, default=120)
     parser.add_argument("--runs", type=int, default=3)

@@ -1,4 +1,5 @@
-"""Score pairs with a model: `--stage llm` judges the sampled pairs into `judgments`."""
+"""Score pairs with a model: `--stage llm` judges sampled pairs into `judgments`;
+`--stage ce` scores judged and sampled pairs with the cross-encoder into `ce_scores`."""
 
 from pyspark.sql import SparkSession
 
@@ -6,9 +7,10 @@ from kpreco.cli import job_parser, run_job
 from kpreco.config import Config
 from kpreco.judge.report import report_metrics
 from kpreco.log import StageRecord, stage
+from kpreco.stages.score_ce import run_score_ce
 from kpreco.stages.score_llm import run_score_llm
 
-STAGES = {"llm": ("score_llm", run_score_llm)}
+STAGES = {"llm": ("score_llm", run_score_llm), "ce": ("score_ce", run_score_ce)}
 
 
 def main() -> None:
@@ -20,7 +22,7 @@ def main() -> None:
     def body(spark: SparkSession, config: Config, stages: list[StageRecord]) -> dict:
         with stage(name) as record:
             stages.append(record)
-            return report_metrics(run(spark, config, record))
+            return report_metrics(run(spark, config, record)) if args.stage == "llm" else {}
 
     run_job(f"score_pairs_{args.stage}", args, body)
 

@@ -7,10 +7,14 @@ from pathlib import Path
 
 import pytest
 from pyspark.sql import SparkSession
+from pyspark.sql import functions as F
 
 from kpreco.config import Config, load_config
+from kpreco.judge.backends import judge_model_id, prompt_version
 from kpreco.judge.server import serve
+from kpreco.pairs.build import split_of
 from kpreco.session import build_spark
+from kpreco.tables import overwrite_table
 
 ROOT = Path(__file__).resolve().parents[1]
 TEST_CONFIG = ROOT / "conf" / "test.yaml"
@@ -61,3 +65,81 @@ def llm_server():
 
 def base_url(server) -> str:
     return f"http://127.0.0.1:{server.server_port}/v1"
+
+
+PRODUCTS = ["sofa", "lamp", "rug", "mug", "kettle", "jacket"]
+
+
+def judged_rows(judge_model: str, version: str, n_items: int = 150) -> list[tuple]:
+    """One judged pair per item: half relevant (the title's product), half not."""
+    rows = []
+    for index in range(n_items):
+        product = PRODUCTS[index % len(PRODUCTS)]
+        other = PRODUCTS[(index + 1) % len(PRODUCTS)]
+        title = f"Brand{index % 7} Grey {product.title()} Model {index}"
+        relevant = index % 2 == 0
+        keyphrase = product if relevant else other
+        p = 0.92 if relevant else 0.08
+        rows.append(
+            (
+                f"it{index:04d}",
+                keyphrase,
+                title,
+                None,
+                keyphrase,
+                judge_model,
+                version,
+                p,
+                int(relevant),
+                "ok",
+                "clicked",
+            )
+        )
+    return rows
+
+
+JUDGMENT_SCHEMA = (
+    "item_id string, keyphrase string, title string, category string, keyphrase_display string, "
+    "judge_model string, prompt_version string, p_relevant double, label int, status string, "
+    "pair_kind string"
+)
+
+
+@pytest.fixture()
+def judged_workspace(spark, tmp_path: Path):
+    config = make_test_config(
+        tmp_path,
+        "inputs.human_labels=null",
+        "inputs.truth=null",
+        "judge.backend=openai",
+        "judge.openai.model=judge",
+        "cross_encoder.epochs=1",
+        "cross_encoder.batch_size=16",
+        "cross_encoder.score.per_kind=40",
+        "cross_encoder.score.partitions=2",
+        "bi_encoder.batch_size=8",
+        "bi_encoder.tasks.ctr.max_pairs=40",
+        "bi_encoder.tasks.sr.max_pairs=40",
+        "bi_encoder.tasks.distill.max_pairs=40",
+        "bi_encoder.evaluation.max_items=10",
+    )
+    rows = judged_rows(judge_model_id(config.judge), prompt_version(config.judge))
+    overwrite_table(spark.createDataFrame(rows, JUDGMENT_SCHEMA), config.table_path("judgments"))
+    # Pairs as build_pairs writes them, for the students' task datasets.
+    pairs = spark.createDataFrame(
+        [
+            (r[0], r[1], r[4], r[2], None, r[10], 0.3 if r[8] else 0.02, 0.9 if r[8] else 0.2)
+            for r in rows
+        ],
+        "item_id string, keyphrase string, keyphrase_display string, title string, "
+        "category string, pair_kind string, ctr_smoothed double, sr_score double",
+    ).select(
+        "*",
+        (F.col("ctr_smoothed") > 0.1).alias("in_ctr_task"),
+        F.lit(True).alias("in_sr_task"),
+        split_of(F.col("item_id"), config.pairs.split).alias("split"),
+    )
+    overwrite_table(pairs, config.table_path("pairs"))
+    vocabulary = spark.createDataFrame([(p,) for p in PRODUCTS], "keyphrase string")
+    overwrite_table(vocabulary, config.inputs.keyphrases)
+    return config

@@ -53,3 +53,14 @@ def test_relative_output_root_becomes_absolute() -> None:
     config = load_config(ROOT / "conf" / "test.yaml", ["output.root=some/where"])
     assert Path(config.table_path("pairs")).is_absolute()
     assert config.table_path("pairs").endswith("some/where/pairs")
+
+
+def test_later_config_files_layer_over_earlier_ones(tmp_path: Path) -> None:
+    preset = tmp_path / "preset.yaml"
+    preset.write_text("simulate:\n  items: 77\npairs:\n  split:\n    train: 0.7\n")
+    config = load_config([ROOT / "conf" / "test.yaml", preset], ["simulate.days=2"])
+    assert config.simulate.items == 77 and config.simulate.days == 2
+    assert (
+        config.pairs.split.train == 0.7 and config.pairs.split.valid == 0.1
+    )  # merged, not replaced
+    assert config.simulate.keyphrases == 150  # from the base file

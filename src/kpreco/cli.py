@@ -22,7 +22,12 @@ JobBody = Callable[[SparkSession, Config, list[StageRecord]], dict | None]
 
 def job_parser(description: str) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=description)
-    parser.add_argument("--config", required=True, help="YAML file under conf/")
+    parser.add_argument(
+        "--config",
+        required=True,
+        action="append",
+        help="YAML file under conf/; repeat to layer a preset over a base config",
+    )
     parser.add_argument(
         "--set",
         dest="overrides",
@@ -53,7 +58,7 @@ def run_job(job: str, args: argparse.Namespace, body: JobBody) -> None:
     """Load config, start Spark, run `body`, record the run in `runs` (failed runs too)."""
     config = load_job_config(args)
     setup_logging()
-    log.info("%s: run_id=%s config=%s", job, config.run_id, args.config)
+    log.info("%s: run_id=%s config=%s", job, config.run_id, " + ".join(args.config))
     spark = build_spark(config)
     started, stages = datetime.now(UTC), []
     try:
@@ -73,7 +78,7 @@ def run_job(job: str, args: argparse.Namespace, body: JobBody) -> None:
 def submit_defaults(argv: list[str]) -> None:
     """Print the config's master and driver memory for spark-submit.sh (one per line)."""
     parser = argparse.ArgumentParser(add_help=False)
-    parser.add_argument("--config", required=True)
+    parser.add_argument("--config", required=True, action="append")
     parser.add_argument("--set", dest="overrides", action="append", default=[])
     args, _ = parser.parse_known_args(argv)
     config = load_config(args.config, args.overrides)

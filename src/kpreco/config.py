@@ -154,6 +154,74 @@ class JudgeSettings(Section):
     openai: OpenAISettings = Field(default_factory=OpenAISettings)
 
 
+class CrossEncoderScoreSettings(Section):
+    """Which pairs `score_pairs --stage ce` scores: every judged pair (for the report) plus
+    up to `per_kind` pairs of each kind (the bi-encoder's distillation set)."""
+
+    per_kind: int = Field(8_000, ge=0)
+    batch_size: int = Field(128, ge=1)
+    partitions: int = Field(2, ge=1)
+    threads: int = Field(1, ge=1)
+    seed: int = 19
+
+
+class CrossEncoderSettings(Section):
+    base_model: str = "packaged:minilm"
+    # soft: BCE on the judge's P(relevant); hard: BCE on its label at the fitted threshold.
+    labels: Literal["soft", "hard"] = "soft"
+    epochs: int = Field(3, ge=1)
+    batch_size: int = Field(32, ge=1)
+    learning_rate: float = Field(5e-5, gt=0)
+    warmup_ratio: float = Field(0.1, ge=0, lt=1)
+    max_length: int = Field(64, ge=8)
+    calibration: Literal["platt", "isotonic"] = "platt"
+    # The version later stages use; null = the newest trained on the configured judge.
+    version: str | None = None
+    seed: int = 17
+    score: CrossEncoderScoreSettings = Field(default_factory=CrossEncoderScoreSettings)
+
+
+class TaskSettings(Section):
+    enabled: bool = True
+    weight: float = Field(1.0, gt=0)
+    max_pairs: int = Field(4_000, ge=1)
+
+
+class DistillSettings(TaskSettings):
+    # cross_encoder: the assistant's calibrated scores on `ce_scores` pairs (the paper's
+    # chain); llm: the judge's P(relevant) on the judged pairs (skips the assistant).
+    source: Literal["cross_encoder", "llm"] = "cross_encoder"
+    loss: Literal["pearson", "mse"] = "pearson"
+
+
+class BiEncoderTasks(Section):
+    ctr: TaskSettings = Field(default_factory=TaskSettings)
+    sr: TaskSettings = Field(default_factory=TaskSettings)
+    distill: DistillSettings = Field(default_factory=DistillSettings)
+
+
+class BiEncoderEvalSettings(Section):
+    max_items: int = Field(400, ge=1)
+    k: int = Field(10, ge=1)
+
+
+class BiEncoderSettings(Section):
+    preset: str = "ctr_sr_distill_pearson"
+    base_model: str = "packaged:minilm"
+    tasks: BiEncoderTasks = Field(default_factory=BiEncoderTasks)
+    matryoshka_dims: list[int] = Field(default_factory=lambda: [384, 256, 128, 64])
+    mixing: Literal["round_robin", "proportional"] = "proportional"
+    epochs: int = Field(1, ge=1)
+    batch_size: int = Field(32, ge=2)
+    learning_rate: float = Field(2e-5, gt=0)
+    warmup_ratio: float = Field(0.1, ge=0, lt=1)
+    max_seq_length: int = Field(64, ge=8)
+    evaluation: BiEncoderEvalSettings = Field(default_factory=BiEncoderEvalSettings)
+    # The version later stages use; null = the newest of this preset.
+    version: str | None = None
+    seed: int = 23
+
+
 class Config(Section):
     run_id: str | None = None
     spark: SparkSettings = Field(default_factory=SparkSettings)
@@ -163,6 +231,8 @@ class Config(Section):
     simulate: SimulateSettings = Field(default_factory=SimulateSettings)
     pairs: PairsSettings = Field(default_factory=PairsSettings)
     judge: JudgeSettings = Field(default_factory=JudgeSettings)
+    cross_encoder: CrossEncoderSettings = Field(default_factory=CrossEncoderSettings)
+    bi_encoder: BiEncoderSettings = Field(default_factory=BiEncoderSettings)
 
     def table_path(self, name: str) -> str:
         """Location of the output Delta table `name` (DESIGN.md: one table per name)."""
@@ -217,21 +287,45 @@ def describe_validation_error(error: ValidationError) -> str:
     return "; ".join(lines)
 
 
-def load_config(path: str | Path, overrides: list[str] | tuple[str, ...] = ()) -> Config:
-    """Read YAML at `path`, apply `key=value` overrides, validate into a `Config`."""
+def deep_merge(base: dict[str, Any], overlay: dict[str, Any]) -> dict[str, Any]:
+    """`overlay` over `base`: sections merge key by key, anything else is replaced."""
+    merged = dict(base)
+    for key, value in overlay.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _read_yaml(path: str | Path) -> dict[str, Any]:
     try:
         data = yaml.safe_load(Path(path).read_text()) or {}
     except FileNotFoundError as missing:
         raise ConfigError(f"config file not found: {path}") from missing
     if not isinstance(data, dict):
         raise ConfigError(f"config file {path} must hold a mapping at the top level")
+    return data
+
+
+def load_config(
+    paths: str | Path | list[str | Path] | tuple[str | Path, ...],
+    overrides: list[str] | tuple[str, ...] = (),
+) -> Config:
+    """Read YAML file(s), later files over earlier ones (a preset over a base config), apply
+    `key=value` overrides, validate into a `Config`."""
+    files = [paths] if isinstance(paths, str | Path) else list(paths)
+    data: dict[str, Any] = {}
+    for path in files:
+        data = deep_merge(data, _read_yaml(path))
     for text in overrides:
         keys, value = parse_override(text)
         apply_override(data, keys, value)
     try:
         return Config.model_validate(data)
     except ValidationError as invalid:
-        raise ConfigError(f"{path}: {describe_validation_error(invalid)}") from None
+        names = " + ".join(str(path) for path in files)
+        raise ConfigError(f"{names}: {describe_validation_error(invalid)}") from None
 
 
 def config_summary(config: Config) -> dict[str, Any]:

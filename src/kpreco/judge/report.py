@@ -17,38 +17,36 @@ from kpreco.metrics import agreement, auc, best_kappa_threshold, calibration_tab
 MIN_LABELS_FOR_THRESHOLD = 20
 
 
+def with_references(
+    frame: DataFrame, human_labels: DataFrame | None, truth: DataFrame | None
+) -> DataFrame:
+    """`frame` (item_id, keyphrase, ...) plus `human_label` (null when unlabelled) and
+    `true_relevance` (absent from truth = 0; null when there is no truth table)."""
+    if human_labels is not None:
+        labels = human_labels.select(
+            "item_id",
+            F.col("keyphrase_norm").alias("keyphrase"),
+            F.col("label").alias("human_label"),
+        )
+        frame = frame.join(labels, on=["item_id", "keyphrase"], how="left")
+    else:
+        frame = frame.withColumn("human_label", F.lit(None).cast("int"))
+    if truth is None:
+        return frame.withColumn("true_relevance", F.lit(None).cast("int"))
+    relevance = truth.select("item_id", F.col("keyphrase_norm").alias("keyphrase"), "relevance")
+    return (
+        frame.join(relevance, on=["item_id", "keyphrase"], how="left")
+        .withColumn("true_relevance", F.coalesce(F.col("relevance"), F.lit(0)))
+        .drop("relevance")
+    )
+
+
 def report_frame(
     judged: DataFrame, human_labels: DataFrame | None, truth: DataFrame | None
 ) -> pd.DataFrame:
-    """Judged ok pairs with their human label and true relevance (absent from truth = 0)."""
+    """Judged ok pairs with their human label and true relevance, on the driver."""
     frame = judged.select("item_id", "keyphrase", "pair_kind", "p_relevant")
-    if human_labels is not None:
-        frame = frame.join(
-            human_labels.select(
-                "item_id",
-                F.col("keyphrase_norm").alias("keyphrase"),
-                F.col("label").alias("human_label"),
-            ),
-            on=["item_id", "keyphrase"],
-            how="left",
-        )
-    else:
-        frame = frame.withColumn("human_label", F.lit(None).cast("int"))
-    if truth is not None:
-        frame = (
-            frame.join(
-                truth.select(
-                    "item_id", F.col("keyphrase_norm").alias("keyphrase"), F.col("relevance")
-                ),
-                on=["item_id", "keyphrase"],
-                how="left",
-            )
-            .withColumn("true_relevance", F.coalesce(F.col("relevance"), F.lit(0)))
-            .drop("relevance")
-        )
-    else:
-        frame = frame.withColumn("true_relevance", F.lit(None).cast("int"))
-    return frame.toPandas()
+    return with_references(frame, human_labels, truth).toPandas()
 
 
 def fitted_threshold(frame: pd.DataFrame, default: float) -> tuple[float, str]:

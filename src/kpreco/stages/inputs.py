@@ -41,3 +41,23 @@ def load_inputs(
         )
         validated[name] = table
     return validated
+
+
+def load_references(
+    spark: SparkSession, config: Config, record: StageRecord, with_catalog: bool = False
+) -> dict[str, ValidatedTable]:
+    """`human_labels` and `truth` where configured (plus items and keyphrases when asked),
+    validated, their rejects written."""
+    from kpreco.bookkeeping import write_rejects
+
+    references = [name for name in ("human_labels", "truth") if getattr(config.inputs, name)]
+    catalog = ["items", "keyphrases"] if with_catalog else []
+    if not references and not catalog:
+        return {}
+    tables = load_inputs(spark, config, [*catalog, *references], record)
+    write_rejects(spark, config, [tables[name].rejects for name in references])
+    return tables
+
+
+def valid_or_none(tables: dict[str, ValidatedTable], name: str):
+    return tables[name].valid if name in tables else None

@@ -16,7 +16,6 @@ from pyspark import StorageLevel
 from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
 
-from kpreco.bookkeeping import write_rejects
 from kpreco.config import Config
 from kpreco.files import write_text
 from kpreco.judge.backends import judge_model_id, prompt_version
@@ -29,7 +28,7 @@ from kpreco.judge.sampling import (
     select_for_judging,
 )
 from kpreco.log import StageRecord, get_logger
-from kpreco.stages.inputs import load_inputs
+from kpreco.stages.inputs import load_references, valid_or_none
 from kpreco.tables import drop_path, is_delta_table, merge_upsert, read_delta, staged
 
 log = get_logger(__name__)
@@ -43,22 +42,12 @@ def _pairs(spark: SparkSession, config: Config) -> DataFrame:
     return read_delta(spark, path)
 
 
-def _optional_inputs(config: Config) -> list[str]:
-    return [name for name in ("human_labels", "truth") if getattr(config.inputs, name)]
-
-
 def candidate_requests(spark: SparkSession, config: Config, record: StageRecord):
     """Judge requests from `pairs` plus human-labelled pairs; also returns validated labels."""
     pairs = _pairs(spark, config).select(*REQUEST_COLUMNS)
-    optional = _optional_inputs(config)
-    if not optional:
-        return pairs, None, None
-    # Titles of human-labelled pairs come from the catalog, which is validated for that.
-    names = [*(["items", "keyphrases"] if "human_labels" in optional else []), *optional]
-    tables = load_inputs(spark, config, names, record)
-    write_rejects(spark, config, [tables[name].rejects for name in optional])
-    labels = tables["human_labels"].valid if "human_labels" in tables else None
-    truth = tables["truth"].valid if "truth" in tables else None
+    # Titles of human-labelled pairs come from the catalog, validated for that.
+    tables = load_references(spark, config, record, with_catalog=bool(config.inputs.human_labels))
+    labels, truth = valid_or_none(tables, "human_labels"), valid_or_none(tables, "truth")
     if labels is not None:
         human = human_label_requests(labels, tables["items"].valid, tables["keyphrases"].valid)
         pairs = pairs.unionByName(human)

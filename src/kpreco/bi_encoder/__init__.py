@@ -1,0 +1,1 @@
+"""The bi-encoder student: one shared encoder for titles and keyphrases, trained multi-task."""

@@ -1,0 +1,126 @@
+"""Multi-task training of the student with SentenceTransformerTrainer.
+
+One shared encoder; a dict of task datasets and a dict of losses (each wrapped in
+MatryoshkaLoss, then weighted per task); batches from one task at a time, mixed round-robin or
+in proportion to the tasks' sizes; validation retrieval each epoch, best checkpoint kept.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+
+import pandas as pd
+
+from kpreco.bi_encoder.evaluation import RetrievalTask, evaluators, primary_metric
+from kpreco.bi_encoder.losses import PearsonCorrelationLoss, TaskWeightedLoss
+from kpreco.config import BiEncoderSettings
+from kpreco.encoders import best_device, resolve_encoder_path
+from kpreco.log import get_logger
+
+log = get_logger(__name__)
+
+
+def task_loss(name: str, model, settings: BiEncoderSettings):
+    from sentence_transformers.sentence_transformer import losses
+
+    if name == "ctr":
+        inner = losses.MultipleNegativesRankingLoss(model)
+    elif name == "sr":
+        inner = losses.CoSENTLoss(model)
+    elif settings.tasks.distill.loss == "mse":
+        inner = losses.CosineSimilarityLoss(model)  # MSE between cosine and the teacher score
+    else:
+        inner = PearsonCorrelationLoss(model)
+    wrapped = losses.MatryoshkaLoss(model, inner, matryoshka_dims=settings.matryoshka_dims)
+    return TaskWeightedLoss(wrapped, getattr(settings.tasks, name).weight)
+
+
+def _dataset(frame: pd.DataFrame):
+    from datasets import Dataset
+
+    columns = {"anchor": frame["anchor"].tolist(), "positive": frame["positive"].tolist()}
+    if "score" in frame:
+        columns["score"] = frame["score"].astype(float).tolist()
+    return Dataset.from_dict(columns)
+
+
+def train_bi_encoder(
+    tasks: dict[str, pd.DataFrame], validation: list[RetrievalTask], settings: BiEncoderSettings
+):
+    """Returns (model, metrics). `tasks` maps ctr/sr/distill to frames of anchor, positive
+    [, score]; `validation` holds the retrieval tasks (the first selects the best epoch)."""
+    import torch
+    from sentence_transformers import SentenceTransformer
+    from sentence_transformers.base.sampler import BatchSamplers, MultiDatasetBatchSamplers
+    from sentence_transformers.sentence_transformer import (
+        SentenceTransformerTrainer,
+        SentenceTransformerTrainingArguments,
+    )
+    from sentence_transformers.sentence_transformer.evaluation import SequentialEvaluator
+
+    torch.manual_seed(settings.seed)
+    model = SentenceTransformer(
+        str(resolve_encoder_path(settings.base_model)), device=best_device()
+    )
+    model.max_seq_length = settings.max_seq_length
+    datasets = {name: _dataset(frame) for name, frame in tasks.items() if len(frame) >= 2}
+    losses = {name: task_loss(name, model, settings) for name in datasets}
+    top = max(settings.matryoshka_dims)
+    k = settings.evaluation.k
+    all_evaluators = [
+        e for task in validation for e in evaluators(task, settings.matryoshka_dims, k, 64)
+    ]
+    cuda = torch.cuda.is_available()
+    with tempfile.TemporaryDirectory(prefix="kpreco-bi-") as checkpoints:
+        args = SentenceTransformerTrainingArguments(
+            output_dir=checkpoints,
+            num_train_epochs=settings.epochs,
+            per_device_train_batch_size=settings.batch_size,
+            learning_rate=settings.learning_rate,
+            warmup_ratio=settings.warmup_ratio,
+            batch_sampler=BatchSamplers.NO_DUPLICATES,
+            multi_dataset_batch_sampler=(
+                MultiDatasetBatchSamplers.ROUND_ROBIN
+                if settings.mixing == "round_robin"
+                else MultiDatasetBatchSamplers.PROPORTIONAL
+            ),
+            eval_strategy="epoch" if all_evaluators else "no",
+            save_strategy="epoch" if all_evaluators else "no",
+            save_total_limit=2,
+            load_best_model_at_end=bool(all_evaluators),
+            metric_for_best_model=f"eval_{primary_metric(validation[0], top, k)}"
+            if validation
+            else None,
+            greater_is_better=True,
+            logging_steps=20,
+            seed=settings.seed,
+            bf16=cuda and torch.cuda.is_bf16_supported(),
+            fp16=cuda and not torch.cuda.is_bf16_supported(),
+            report_to="none",
+            dataloader_pin_memory=cuda,
+        )
+        trainer = SentenceTransformerTrainer(
+            model=model,
+            args=args,
+            train_dataset=datasets,
+            loss=losses,
+            evaluator=SequentialEvaluator(all_evaluators) if all_evaluators else None,
+        )
+        started = time.perf_counter()
+        trainer.train()
+        seconds = time.perf_counter() - started
+    total = sum(len(d) for d in datasets.values()) * settings.epochs
+    metrics = {
+        "train_seconds": seconds,
+        "train_pairs": total,
+        "train_pairs_per_second": total / seconds,
+        "task_sizes": {name: len(d) for name, d in datasets.items()},
+        "device": "cuda" if cuda else "cpu",
+        "best_metric": trainer.state.best_metric,
+    }
+    if all_evaluators:
+        scores = SequentialEvaluator(all_evaluators)(model)
+        metrics["validation"] = {key: float(value) for key, value in scores.items()}
+    log.info("bi-encoder trained on %s in %.0fs", metrics["task_sizes"], seconds)
+    return model, metrics

@@ -1,0 +1,121 @@
+"""Stage `score_ce`: the assistant scores every judged pair and a per-kind sample of `pairs`
+(the bi-encoder's distillation set) into `ce_scores`; pairs already scored by the same
+cross-encoder version are skipped."""
+
+from __future__ import annotations
+
+import json
+
+from pyspark.sql import DataFrame, SparkSession, Window
+from pyspark.sql import functions as F
+
+from kpreco import files, registry
+from kpreco.config import Config
+from kpreco.cross_encoder.dataset import judged_pairs
+from kpreco.cross_encoder.report import truth_report
+from kpreco.cross_encoder.scoring import score_frame, ship_model
+from kpreco.judge.backends import judge_model_id, prompt_version
+from kpreco.judge.report import with_references
+from kpreco.log import StageRecord, get_logger
+from kpreco.pairs.build import PAIR_KINDS, split_of
+from kpreco.stages.inputs import load_references, valid_or_none
+from kpreco.stages.train_cross_encoder import resolve_cross_encoder
+from kpreco.tables import drop_path, is_delta_table, merge_upsert, read_delta, staged
+
+log = get_logger(__name__)
+SCORE_KEY = ["item_id", "keyphrase", "ce_version"]
+SCORED_COLUMNS = ["item_id", "keyphrase", "title", "keyphrase_display"]
+
+
+def pairs_to_score(pairs: DataFrame, judged: DataFrame, per_kind: int, seed: int) -> DataFrame:
+    """Every judged pair (with the text the judge read) plus up to `per_kind` pairs of each
+    kind from `pairs` in seeded-hash order; one row per (item_id, keyphrase)."""
+    order = Window.partitionBy("pair_kind").orderBy(F.xxhash64("item_id", "keyphrase", F.lit(seed)))
+    sampled = (
+        pairs.where(F.col("pair_kind").isin(*PAIR_KINDS))
+        .withColumn("_rank", F.row_number().over(order))
+        .where(F.col("_rank") <= per_kind)
+        .select(*SCORED_COLUMNS, F.lit(1).alias("_priority"))
+    )
+    combined = judged.select(*SCORED_COLUMNS, F.lit(0).alias("_priority")).unionByName(sampled)
+    first = Window.partitionBy("item_id", "keyphrase").orderBy("_priority")
+    return (
+        combined.withColumn("_first", F.row_number().over(first))
+        .where(F.col("_first") == 1)
+        .select(*SCORED_COLUMNS)
+    )
+
+
+def _not_scored(
+    spark: SparkSession, config: Config, selected: DataFrame, version: str
+) -> DataFrame:
+    path = config.table_path("ce_scores")
+    if not is_delta_table(spark, path):
+        return selected
+    done = (
+        read_delta(spark, path).where(F.col("ce_version") == version).select("item_id", "keyphrase")
+    )
+    return selected.join(done, on=["item_id", "keyphrase"], how="left_anti")
+
+
+def _truth_report(spark: SparkSession, config: Config, version: str, record: StageRecord) -> dict:
+    tables = load_references(spark, config, record)
+    truth = valid_or_none(tables, "truth")
+    if truth is None:
+        return {}
+    pairs = read_delta(spark, config.table_path("pairs")).where(F.col("split") == "test")
+    scores = read_delta(spark, config.table_path("ce_scores")).where(F.col("ce_version") == version)
+    frame = scores.join(
+        pairs.select("item_id", "keyphrase", "pair_kind"), on=["item_id", "keyphrase"], how="inner"
+    )
+    report = truth_report(
+        with_references(frame, valid_or_none(tables, "human_labels"), truth).toPandas()
+    )
+    files.write_text(
+        spark, f"{config.report_dir()}/cross_encoder_vs_truth.json", json.dumps(report, indent=2)
+    )
+    return report
+
+
+def run_score_ce(spark: SparkSession, config: Config, record: StageRecord) -> dict:
+    settings = config.cross_encoder
+    location, metadata = resolve_cross_encoder(spark, config)
+    version = metadata["version"]
+    record.details["cross-encoder"] = version
+    pairs = read_delta(spark, config.table_path("pairs"))
+    judged = judged_pairs(
+        read_delta(spark, config.table_path("judgments")),
+        judge_model_id(config.judge),
+        prompt_version(config.judge),
+        config.pairs.split,
+    )
+    selected = pairs_to_score(pairs, judged, settings.score.per_kind, settings.score.seed)
+    pending = _not_scored(spark, config, selected, version)
+    shipped = ship_model(spark, registry.local_copy(spark, location))
+    scored = score_frame(
+        pending,
+        shipped,
+        metadata["calibration"],
+        settings.max_length,
+        settings.score.batch_size,
+        settings.score.threads,
+        settings.score.partitions,
+    ).select(
+        "item_id",
+        "keyphrase",
+        F.lit(version).alias("ce_version"),
+        "ce_logit",
+        "ce_prob",
+        split_of(F.col("item_id"), config.pairs.split).alias("split"),
+        F.lit(config.run_id).alias("run_id"),
+        F.current_timestamp().alias("scored_at"),
+    )
+    staging = config.staging_path("ce_scores")
+    result = staged(spark, scored, staging)
+    record.counts["scored"] = result.count()
+    merge_upsert(spark, result, config.table_path("ce_scores"), SCORE_KEY)
+    drop_path(spark, staging)
+    report = _truth_report(spark, config, version, record)
+    if report:
+        record.details["ce vs truth (test split)"] = json.dumps(report["all"])
+    return {"version": version, "vs_truth": report}

@@ -1,0 +1,144 @@
+"""Stage `train_cross_encoder`: judged pairs -> a calibrated CrossEncoder in the registry."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+from pyspark.sql import SparkSession
+
+from kpreco import files, registry
+from kpreco.config import Config
+from kpreco.cross_encoder.calibration import apply_calibration, fit_calibration
+from kpreco.cross_encoder.dataset import judged_pairs
+from kpreco.cross_encoder.report import assistant_report
+from kpreco.cross_encoder.train import predict_logits, train_cross_encoder
+from kpreco.judge.backends import judge_model_id, prompt_version
+from kpreco.judge.report import fitted_threshold, with_references
+from kpreco.log import StageRecord, get_logger
+from kpreco.stages.inputs import load_references, valid_or_none
+from kpreco.tables import is_delta_table, latest_version, read_delta
+
+log = get_logger(__name__)
+KIND = "cross_encoder"
+MIN_TRAIN, MIN_VALID = 20, 5
+
+
+class NotEnoughJudgments(ValueError):
+    """Too few judged pairs to train or validate on."""
+
+
+def _judged_frame(spark: SparkSession, config: Config, record: StageRecord) -> pd.DataFrame:
+    path = config.table_path("judgments")
+    if not is_delta_table(spark, path):
+        raise FileNotFoundError(f"no judgments table at {path}: run score_pairs --stage llm first")
+    judged = judged_pairs(
+        read_delta(spark, path),
+        judge_model_id(config.judge),
+        prompt_version(config.judge),
+        config.pairs.split,
+    )
+    tables = load_references(spark, config, record)
+    labels, truth = valid_or_none(tables, "human_labels"), valid_or_none(tables, "truth")
+    return with_references(judged, labels, truth).toPandas()
+
+
+def _split(frame: pd.DataFrame, record: StageRecord) -> tuple[pd.DataFrame, ...]:
+    parts = tuple(
+        frame[frame["split"] == name].reset_index(drop=True) for name in ("train", "valid", "test")
+    )
+    record.counts.update(
+        train_pairs=len(parts[0]), valid_pairs=len(parts[1]), test_pairs=len(parts[2])
+    )
+    if len(parts[0]) < MIN_TRAIN or len(parts[1]) < MIN_VALID:
+        raise NotEnoughJudgments(
+            f"{len(parts[0])} train and {len(parts[1])} valid judged pairs: need at least "
+            f"{MIN_TRAIN} and {MIN_VALID}; judge more pairs (judge.sample.*)"
+        )
+    return parts
+
+
+def training_fingerprint(spark: SparkSession, config: Config) -> str:
+    """What a trained version depends on: its settings, the judge, and the judgments' Delta
+    version. Equal fingerprints mean retraining would learn from exactly the same data."""
+    inputs = {
+        "settings": config.cross_encoder.model_dump(mode="json", exclude={"version", "score"}),
+        "judge": [judge_model_id(config.judge), prompt_version(config.judge)],
+        "split": config.pairs.split.model_dump(mode="json"),
+        "judgments_version": latest_version(spark, config.table_path("judgments")),
+    }
+    return hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def current_version(spark: SparkSession, config: Config) -> str | None:
+    """A registered version trained on exactly the current inputs, if any."""
+    if not is_delta_table(spark, config.table_path("judgments")):
+        return None
+    fingerprint = training_fingerprint(spark, config)
+    matches = [
+        m
+        for m in registry.list_versions(spark, config, KIND)
+        if m.get("fingerprint") == fingerprint
+    ]
+    return matches[-1]["version"] if matches else None
+
+
+def run_train_cross_encoder(spark: SparkSession, config: Config, record: StageRecord) -> dict:
+    settings = config.cross_encoder
+    frame = _judged_frame(spark, config, record)
+    train, valid, test = _split(frame, record)
+    model, metrics = train_cross_encoder(train, valid, settings)
+    batch = config.cross_encoder.score.batch_size
+    valid_logits = predict_logits(
+        model, valid["title"].tolist(), valid["keyphrase_display"].tolist(), batch
+    )
+    # Calibrated against the judge's yes/no (its threshold fitted on human labels).
+    calibration = fit_calibration(settings.calibration, valid_logits, valid["label"].to_numpy())
+    test_logits = predict_logits(
+        model, test["title"].tolist(), test["keyphrase_display"].tolist(), batch
+    )
+    test = test.assign(ce_prob=apply_calibration(calibration, test_logits))
+    threshold, _ = fitted_threshold(frame, config.judge.default_threshold)
+    report = assistant_report(test, threshold)
+    version = registry.new_version("ce")
+    metadata = {
+        "fingerprint": training_fingerprint(spark, config),
+        "parent_model": settings.base_model,
+        "judge_model": judge_model_id(config.judge),
+        "prompt_version": prompt_version(config.judge),
+        "labels": settings.labels,
+        "training_data": {"table": config.table_path("judgments"), **record.counts},
+        "settings": settings.model_dump(mode="json"),
+        "calibration": calibration,
+        "metrics": {**metrics, "test": report},
+        "run_id": config.run_id,
+    }
+    with tempfile.TemporaryDirectory(prefix="kpreco-ce-save-") as scratch:
+        folder = Path(scratch) / version
+        model.save(str(folder))
+        location = registry.publish(spark, folder, config, KIND, version, metadata)
+    files.write_text(
+        spark, f"{config.report_dir()}/cross_encoder.json", json.dumps(report, indent=2)
+    )
+    record.details["cross-encoder"] = f"{version} at {location}"
+    record.details["ce vs llm"] = json.dumps(report["ce_vs_llm"])
+    log.info("cross-encoder %s: %s", version, json.dumps(report))
+    return {"version": version, "report": report, **metrics}
+
+
+def ce_version_filter(config: Config) -> dict:
+    """The registry filter for `cross_encoder.version: null`: trained on the configured judge."""
+    return {
+        "judge_model": judge_model_id(config.judge),
+        "prompt_version": prompt_version(config.judge),
+    }
+
+
+def resolve_cross_encoder(spark: SparkSession, config: Config) -> tuple[str, dict]:
+    version = config.cross_encoder.version
+    return registry.resolve(
+        spark, config, KIND, version, None if version else ce_version_filter(config)
+    )

@@ -1,0 +1,77 @@
+"""Training on a tiny judged set, the registry folder, and Spark scoring = direct predict."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from pyspark.sql import functions as F
+
+from kpreco import registry
+from kpreco.cross_encoder.calibration import apply_calibration
+from kpreco.cross_encoder.scoring import score_frame, ship_model
+from kpreco.cross_encoder.train import load_cross_encoder, predict_logits
+from kpreco.log import StageRecord
+from kpreco.stages.score_ce import run_score_ce
+from kpreco.stages.train_cross_encoder import run_train_cross_encoder
+from kpreco.tables import read_delta
+
+
+def test_train_register_score_and_rescore_nothing(spark, judged_workspace) -> None:
+    config = judged_workspace
+    record = StageRecord("train_cross_encoder")
+    result = run_train_cross_encoder(spark, config, record)
+    location, metadata = registry.resolve(spark, config, "cross_encoder", None)
+    assert metadata["version"] == result["version"]
+    folder = Path(location)
+    assert (folder / "config.json").exists() and (folder / registry.METADATA_FILE).exists()
+    for key in (
+        "parent_model",
+        "judge_model",
+        "prompt_version",
+        "training_data",
+        "metrics",
+        "calibration",
+    ):
+        assert key in metadata
+    assert metadata["training_data"]["train_pairs"] == record.counts["train_pairs"] > 0
+    model = load_cross_encoder(folder)
+    assert model.predict([("Grey Sofa", "sofa")]).shape == (1,)
+    report = json.loads((Path(config.report_dir()) / "cross_encoder.json").read_text())
+    assert report["ce_vs_llm"]["n"] == record.counts["test_pairs"]
+
+    scoring = StageRecord("score_ce")
+    run_score_ce(spark, config, scoring)
+    scores = read_delta(spark, config.table_path("ce_scores"))
+    assert scoring.counts["scored"] == scores.count() == 150  # every judged pair
+    assert scores.where((F.col("ce_prob") < 0) | (F.col("ce_prob") > 1)).count() == 0
+    again = StageRecord("score_ce")
+    run_score_ce(spark, config, again)
+    assert again.counts["scored"] == 0  # same version: nothing scored twice
+    assert read_delta(spark, config.table_path("ce_scores")).count() == 150
+
+
+def test_spark_scoring_equals_direct_predict(spark, judged_workspace) -> None:
+    config = judged_workspace
+    run_train_cross_encoder(spark, config, StageRecord("train"))
+    location, metadata = registry.resolve(spark, config, "cross_encoder", None)
+    pairs = read_delta(spark, config.table_path("pairs")).limit(40)
+    shipped = ship_model(spark, Path(location))
+    scored = score_frame(pairs, shipped, metadata["calibration"], 64, 16, 1, 2).toPandas()
+    local = pairs.toPandas().merge(scored, on=["item_id", "keyphrase"])
+    model = load_cross_encoder(location)
+    direct = predict_logits(model, local["title"].tolist(), local["keyphrase_display"].tolist(), 16)
+    np.testing.assert_allclose(local["ce_logit"], direct, rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(
+        local["ce_prob"], apply_calibration(metadata["calibration"], direct), atol=1e-6
+    )
+    assert len(local) == 40
+
+
+def test_too_few_judgments_is_a_clear_error(spark, judged_workspace) -> None:
+    config = judged_workspace.model_copy(deep=True)
+    config.judge.prompt = "fewshot"  # no judgments under that prompt version
+    with pytest.raises(ValueError, match="judge more pairs"):
+        run_train_cross_encoder(spark, config, StageRecord("train"))
