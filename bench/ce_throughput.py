@@ -49,7 +49,8 @@ def main() -> None:
     )
     frame = spark.createDataFrame(pairs).cache()
     frame.count()
-    print(f"{len(pairs)} pairs, cross-encoder {metadata['version']}, batch {settings.score.batch_size}")
+    version, batch = metadata["version"], settings.score.batch_size
+    print(f"{len(pairs)} pairs, cross-encoder {version}, batch {batch}")
 
     import torch
 
@@ -59,10 +60,19 @@ def main() -> None:
     shipped = ship_model(spark, folder)
 
     def spark_scoring():
-        return score_frame(
-            frame, shipped, metadata["calibration"], settings.max_length,
-            settings.score.batch_size, settings.score.threads, settings.score.partitions,
-        ).agg(F.count("ce_prob")).first()[0]
+        return (
+            score_frame(
+                frame,
+                shipped,
+                metadata["calibration"],
+                settings.max_length,
+                settings.score.batch_size,
+                settings.score.threads,
+                settings.score.partitions,
+            )
+            .agg(F.count("ce_prob"))
+            .first()[0]
+        )
 
     spark_scoring()  # warm-up: workers load the model
     ratios = []
@@ -74,7 +84,10 @@ def main() -> None:
         scored = spark_scoring()
         through_spark = scored / (time.perf_counter() - started)
         ratios.append(through_spark / direct)
-        print(f"run {run}: direct {direct:.0f} pairs/s, spark {through_spark:.0f} pairs/s, ratio {ratios[-1]:.3f}")
+        print(
+            f"run {run}: direct {direct:.0f} pairs/s, spark {through_spark:.0f} pairs/s, "
+            f"ratio {ratios[-1]:.3f}"
+        )
     print(f"median spark/direct over {args.runs} runs (target >= 0.8)")
     print(f"ratio={statistics.median(ratios):.3f}")
     spark.stop()

@@ -1,4 +1,7 @@
-"""Train the bi-encoder student (a preset: --config conf/local.yaml --config conf/presets/X.yaml)."""
+"""Train the bi-encoder student; a preset layers over the base config:
+
+./spark-submit.sh jobs/train_bi_encoder.py --config conf/local.yaml --config conf/presets/X.yaml
+"""
 
 from pyspark.sql import SparkSession
 
