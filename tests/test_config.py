@@ -64,3 +64,19 @@ def test_later_config_files_layer_over_earlier_ones(tmp_path: Path) -> None:
         config.pairs.split.train == 0.7 and config.pairs.split.valid == 0.1
     )  # merged, not replaced
     assert config.simulate.keyphrases == 150  # from the base file
+
+
+def test_presets_layer_over_the_config() -> None:
+    from kpreco.config import with_preset
+
+    base = load_config(ROOT / "conf" / "test.yaml", ["bi_encoder.tasks.ctr.max_pairs=123"])
+    ctr_only = with_preset(base, "ctr_only")
+    assert ctr_only.bi_encoder.preset == "ctr_only"
+    assert (
+        not ctr_only.bi_encoder.tasks.sr.enabled and not ctr_only.bi_encoder.tasks.distill.enabled
+    )
+    assert ctr_only.bi_encoder.tasks.ctr.max_pairs == 123  # the base's settings stay
+    llm = with_preset(base, "distill_from_llm_direct")
+    assert llm.bi_encoder.tasks.distill.source == "llm"
+    with pytest.raises(ConfigError, match="unknown preset"):
+        with_preset(base, "no_such_preset")

@@ -234,7 +234,8 @@ def test_score_llm_killed_midway_keeps_finished_rounds_and_rerun_completes(
 
 def test_pipeline_runs_every_stage_and_skips_what_is_current(spark, simulated: Path) -> None:
     first = submit("pipeline", simulated, "run_id=pipeline-1")
-    for name in ("simulate", "build_pairs", "score_llm", "train_cross_encoder", "score_ce"):
+    stages = ("simulate", "build_pairs", "score_llm", "train_cross_encoder", "score_ce")
+    for name in (*stages, "train_bi_encoder[ctr_sr_distill_pearson]"):
         assert f"  {name} " in first.output, name
     scores = read_delta(spark, str(simulated / "out" / "ce_scores"))
     scored = scores.count()
@@ -243,7 +244,8 @@ def test_pipeline_runs_every_stage_and_skips_what_is_current(spark, simulated: P
     assert len(versions) == 1
 
     second = submit("pipeline", simulated, "run_id=pipeline-2")
-    assert "skipped:" in second.output and "current for these judgments" in second.output
+    assert second.output.count("skipped:") == 2  # the cross-encoder and the student
+    assert "current for these inputs" in second.output
     assert "pending=0" in second.output  # the judge is served from its cache
     assert "scored=0" in second.output  # the same cross-encoder version scores nothing again
     assert read_delta(spark, str(simulated / "out" / "ce_scores")).count() == scored

@@ -222,6 +222,12 @@ class BiEncoderSettings(Section):
     seed: int = 23
 
 
+class PipelineSettings(Section):
+    # Bi-encoder presets trained after the configured one (conf/presets/<name>.yaml layered
+    # over this config), for the ablation comparison.
+    ablations: list[str] = Field(default_factory=list)
+
+
 class Config(Section):
     run_id: str | None = None
     spark: SparkSettings = Field(default_factory=SparkSettings)
@@ -233,6 +239,7 @@ class Config(Section):
     judge: JudgeSettings = Field(default_factory=JudgeSettings)
     cross_encoder: CrossEncoderSettings = Field(default_factory=CrossEncoderSettings)
     bi_encoder: BiEncoderSettings = Field(default_factory=BiEncoderSettings)
+    pipeline: PipelineSettings = Field(default_factory=PipelineSettings)
 
     def table_path(self, name: str) -> str:
         """Location of the output Delta table `name` (DESIGN.md: one table per name)."""
@@ -326,6 +333,22 @@ def load_config(
     except ValidationError as invalid:
         names = " + ".join(str(path) for path in files)
         raise ConfigError(f"{names}: {describe_validation_error(invalid)}") from None
+
+
+PRESETS_DIR = Path(__file__).resolve().parents[2] / "conf" / "presets"
+
+
+def with_preset(config: Config, name: str, presets_dir: Path = PRESETS_DIR) -> Config:
+    """`config` with the bi-encoder preset `name` (conf/presets/<name>.yaml) layered over it."""
+    path = presets_dir / f"{name}.yaml"
+    if not path.exists():
+        known = ", ".join(sorted(p.stem for p in presets_dir.glob("*.yaml")))
+        raise ConfigError(f"unknown preset {name!r} (no {path}); known: {known}")
+    merged = deep_merge(config.model_dump(mode="json"), _read_yaml(path))
+    try:
+        return Config.model_validate(merged)
+    except ValidationError as invalid:
+        raise ConfigError(f"preset {path}: {describe_validation_error(invalid)}") from None
 
 
 def config_summary(config: Config) -> dict[str, Any]:

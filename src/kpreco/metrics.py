@@ -65,3 +65,36 @@ def calibration_table(labels: np.ndarray, scores: np.ndarray, bins: int = 10) ->
                 }
             )
     return table
+
+
+def precision_at_k(ranked: list, relevant: set, k: int) -> float:
+    """Share of the first k slots holding a relevant item; missing slots count as misses
+    (a list shorter than k cannot score 1). k <= 0 or no relevant items: 0."""
+    if k <= 0:
+        return 0.0
+    return sum(1 for item in ranked[:k] if item in relevant) / k
+
+
+def recall_at_k(ranked: list, relevant: set, k: int) -> float | None:
+    """Share of the relevant items found in the first k; None when nothing is relevant."""
+    if not relevant:
+        return None
+    return len(set(ranked[:k]) & relevant) / len(relevant)
+
+
+def ndcg_at_k(ranked: list, gains: dict, k: int) -> float | None:
+    """nDCG@k with graded gains (item -> gain, 0 when absent), log2 discounts. Items tied in
+    score are ranked as given (the caller's order decides ties). None when no item has gain."""
+    ideal = sorted((g for g in gains.values() if g > 0), reverse=True)[:k]
+    if not ideal:
+        return None
+    dcg = sum(
+        gains.get(item, 0) / np.log2(position + 2) for position, item in enumerate(ranked[:k])
+    )
+    idcg = sum(gain / np.log2(position + 2) for position, gain in enumerate(ideal))
+    return float(dcg / idcg)
+
+
+def mean_or_none(values: list[float | None]) -> float | None:
+    known = [v for v in values if v is not None]
+    return float(np.mean(known)) if known else None

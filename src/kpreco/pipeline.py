@@ -1,19 +1,44 @@
-"""The pipeline: the stages in order, each logged and timed."""
+"""The pipeline: every stage in order, each logged and timed, skipping models that are current
+for their inputs and settings."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from pyspark.sql import SparkSession
 
-from kpreco.config import Config
+from kpreco.config import Config, with_preset
 from kpreco.judge.report import report_metrics
 from kpreco.log import StageRecord, get_logger, stage
+from kpreco.stages import train_bi_encoder, train_cross_encoder
 from kpreco.stages.build_pairs import run_build_pairs
 from kpreco.stages.score_ce import run_score_ce
 from kpreco.stages.score_llm import run_score_llm
 from kpreco.stages.simulate import run_simulate
-from kpreco.stages.train_cross_encoder import current_version, run_train_cross_encoder
 
 log = get_logger(__name__)
+
+
+def _train_unless_current(
+    record: StageRecord,
+    pinned: str | None,
+    current: Callable[[], str | None],
+    train: Callable[[], dict],
+) -> dict:
+    """Train, unless a version is pinned in config or one is current for the same inputs."""
+    existing = pinned or current()
+    if existing:
+        why = "pinned in config" if pinned else "current for these inputs and settings"
+        record.details["skipped"] = f"{existing} ({why})"
+        log.info("%s: skipped, using %s (%s)", record.name, existing, why)
+        return {}
+    return train()
+
+
+def student_configs(config: Config) -> list[Config]:
+    """The configured student, then each ablation preset layered over the same config."""
+    others = [name for name in config.pipeline.ablations if name != config.bi_encoder.preset]
+    return [config, *(with_preset(config, name) for name in others)]
 
 
 def run_pipeline(spark: SparkSession, config: Config, stages: list[StageRecord]) -> dict:
@@ -31,16 +56,27 @@ def run_pipeline(spark: SparkSession, config: Config, stages: list[StageRecord])
         metrics.update(report_metrics(run_score_llm(spark, config, record)))
     with stage("train_cross_encoder") as record:
         stages.append(record)
-        pinned = config.cross_encoder.version
-        existing = pinned or current_version(spark, config)
-        if existing:
-            why = "pinned by cross_encoder.version" if pinned else "current for these judgments"
-            record.details["skipped"] = f"{existing} ({why})"
-            log.info("train_cross_encoder: skipped, using %s (%s)", existing, why)
-        else:
-            result = run_train_cross_encoder(spark, config, record)
+        result = _train_unless_current(
+            record,
+            config.cross_encoder.version,
+            lambda: train_cross_encoder.current_version(spark, config),
+            lambda: train_cross_encoder.run_train_cross_encoder(spark, config, record),
+        )
+        if result:
             metrics["cross_encoder.train_seconds"] = result["train_seconds"]
     with stage("score_ce") as record:
         stages.append(record)
         run_score_ce(spark, config, record)
+    for student in student_configs(config):
+        preset = student.bi_encoder.preset
+        with stage(f"train_bi_encoder[{preset}]") as record:
+            stages.append(record)
+            result = _train_unless_current(
+                record,
+                student.bi_encoder.version,
+                lambda s=student: train_bi_encoder.current_version(spark, s),
+                lambda s=student, r=record: train_bi_encoder.run_train_bi_encoder(spark, s, r),
+            )
+            if result:
+                metrics[f"bi_encoder.{preset}.train_seconds"] = result["train_seconds"]
     return metrics

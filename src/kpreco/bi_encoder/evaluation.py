@@ -5,7 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
+from sentence_transformers.sentence_transformer.evaluation import BaseEvaluator
+
+from kpreco.metrics import mean_or_none, ndcg_at_k, precision_at_k, recall_at_k
 
 
 @dataclass(frozen=True)
@@ -41,29 +45,64 @@ def retrieval_task(
     )
 
 
-def evaluators(task: RetrievalTask, dims: list[int], k: int, batch_size: int) -> list:
-    """One InformationRetrievalEvaluator per Matryoshka dimension (largest first)."""
-    from sentence_transformers.sentence_transformer.evaluation import InformationRetrievalEvaluator
+class MatryoshkaRetrievalEvaluator(BaseEvaluator):
+    """Retrieval metrics at every Matryoshka dimension from one encoding pass.
 
-    return [
-        InformationRetrievalEvaluator(
-            queries=task.queries,
-            corpus=task.corpus,
-            relevant_docs=task.relevant,
-            name=f"{task.name}_dim{dim}",
-            truncate_dim=dim,
-            ndcg_at_k=[k],
-            mrr_at_k=[k],
-            accuracy_at_k=[1, k],
-            precision_recall_at_k=[k, 50],
-            map_at_k=[50],
-            batch_size=batch_size,
-            write_csv=False,
-            show_progress_bar=False,
+    Queries and the corpus are encoded once at full size; each dimension truncates and
+    re-normalises, then ranks the corpus exactly. Metrics per task and dimension:
+    `<task>_dim<d>_ndcg@k`, `recall@k`, `recall@50`, `precision@k`. The primary metric (what
+    the trainer keeps the best checkpoint by) is the first task's nDCG@k at full size.
+    """
+
+    def __init__(self, tasks: list[RetrievalTask], dims: list[int], k: int, batch_size: int = 64):
+        super().__init__()
+        self.tasks, self.k, self.batch_size = tasks, k, batch_size
+        self.dims = sorted(dims, reverse=True)
+        self.corpus_ids = list(tasks[0].corpus)
+        self.corpus_texts = [tasks[0].corpus[c] for c in self.corpus_ids]
+        self.query_ids = sorted({q for task in tasks for q in task.queries})
+        titles = {q: t for task in tasks for q, t in task.queries.items()}
+        self.query_texts = [titles[q] for q in self.query_ids]
+        self.primary_metric = primary_metric(tasks[0], self.dims[0], k)
+
+    def _rankings(self, queries: np.ndarray, corpus: np.ndarray, dim: int) -> dict[str, list[str]]:
+        q = queries[:, :dim] / np.linalg.norm(queries[:, :dim], axis=1, keepdims=True)
+        c = corpus[:, :dim] / np.linalg.norm(corpus[:, :dim], axis=1, keepdims=True)
+        depth = min(max(self.k, 50), len(self.corpus_ids))
+        scores = q @ c.T
+        top = np.argsort(-scores, axis=1, kind="stable")[:, :depth]
+        return {
+            qid: [self.corpus_ids[i] for i in row]
+            for qid, row in zip(self.query_ids, top, strict=True)
+        }
+
+    def __call__(
+        self, model, output_path=None, epoch: int = -1, steps: int = -1
+    ) -> dict[str, float]:
+        queries = np.asarray(
+            model.encode(self.query_texts, batch_size=self.batch_size), dtype=np.float32
         )
-        for dim in sorted(dims, reverse=True)
-    ]
+        corpus = np.asarray(
+            model.encode(self.corpus_texts, batch_size=self.batch_size), dtype=np.float32
+        )
+        metrics: dict[str, float] = {}
+        for dim in self.dims:
+            rankings = self._rankings(queries, corpus, dim)
+            for task in self.tasks:
+                prefix, k = f"{task.name}_dim{dim}", self.k
+                lists = [(rankings[q], task.relevant[q]) for q in task.queries]
+                values = {
+                    f"ndcg@{k}": [ndcg_at_k(r, dict.fromkeys(rel, 1), k) for r, rel in lists],
+                    f"recall@{k}": [recall_at_k(r, rel, k) for r, rel in lists],
+                    "recall@50": [recall_at_k(r, rel, 50) for r, rel in lists],
+                    f"precision@{k}": [precision_at_k(r, rel, k) for r, rel in lists],
+                }
+                for name, per_query in values.items():
+                    mean = mean_or_none(per_query)
+                    if mean is not None:
+                        metrics[f"{prefix}_{name}"] = mean
+        return metrics
 
 
 def primary_metric(task: RetrievalTask, dim: int, k: int) -> str:
-    return f"{task.name}_dim{dim}_cosine_ndcg@{k}"
+    return f"{task.name}_dim{dim}_ndcg@{k}"

@@ -12,7 +12,7 @@ import time
 
 import pandas as pd
 
-from kpreco.bi_encoder.evaluation import RetrievalTask, evaluators, primary_metric
+from kpreco.bi_encoder.evaluation import MatryoshkaRetrievalEvaluator, RetrievalTask
 from kpreco.bi_encoder.losses import PearsonCorrelationLoss, TaskWeightedLoss
 from kpreco.config import BiEncoderSettings
 from kpreco.encoders import best_device, resolve_encoder_path
@@ -57,7 +57,6 @@ def train_bi_encoder(
         SentenceTransformerTrainer,
         SentenceTransformerTrainingArguments,
     )
-    from sentence_transformers.sentence_transformer.evaluation import SequentialEvaluator
 
     torch.manual_seed(settings.seed)
     model = SentenceTransformer(
@@ -66,11 +65,11 @@ def train_bi_encoder(
     model.max_seq_length = settings.max_seq_length
     datasets = {name: _dataset(frame) for name, frame in tasks.items() if len(frame) >= 2}
     losses = {name: task_loss(name, model, settings) for name in datasets}
-    top = max(settings.matryoshka_dims)
-    k = settings.evaluation.k
-    all_evaluators = [
-        e for task in validation for e in evaluators(task, settings.matryoshka_dims, k, 64)
-    ]
+    evaluator = (
+        MatryoshkaRetrievalEvaluator(validation, settings.matryoshka_dims, settings.evaluation.k)
+        if validation
+        else None
+    )
     cuda = torch.cuda.is_available()
     with tempfile.TemporaryDirectory(prefix="kpreco-bi-") as checkpoints:
         args = SentenceTransformerTrainingArguments(
@@ -85,13 +84,11 @@ def train_bi_encoder(
                 if settings.mixing == "round_robin"
                 else MultiDatasetBatchSamplers.PROPORTIONAL
             ),
-            eval_strategy="epoch" if all_evaluators else "no",
-            save_strategy="epoch" if all_evaluators else "no",
+            eval_strategy="epoch" if evaluator else "no",
+            save_strategy="epoch" if evaluator else "no",
             save_total_limit=2,
-            load_best_model_at_end=bool(all_evaluators),
-            metric_for_best_model=f"eval_{primary_metric(validation[0], top, k)}"
-            if validation
-            else None,
+            load_best_model_at_end=evaluator is not None,
+            metric_for_best_model=f"eval_{evaluator.primary_metric}" if evaluator else None,
             greater_is_better=True,
             logging_steps=20,
             seed=settings.seed,
@@ -105,7 +102,7 @@ def train_bi_encoder(
             args=args,
             train_dataset=datasets,
             loss=losses,
-            evaluator=SequentialEvaluator(all_evaluators) if all_evaluators else None,
+            evaluator=evaluator,
         )
         started = time.perf_counter()
         trainer.train()
@@ -119,8 +116,7 @@ def train_bi_encoder(
         "device": "cuda" if cuda else "cpu",
         "best_metric": trainer.state.best_metric,
     }
-    if all_evaluators:
-        scores = SequentialEvaluator(all_evaluators)(model)
-        metrics["validation"] = {key: float(value) for key, value in scores.items()}
+    if evaluator:
+        metrics["validation"] = evaluator(model)
     log.info("bi-encoder trained on %s in %.0fs", metrics["task_sizes"], seconds)
     return model, metrics

@@ -149,7 +149,7 @@ def run_train_bi_encoder(spark: SparkSession, config: Config, record: StageRecor
     )
     record.details["bi-encoder"] = f"{version} at {location}"
     for key, value in sorted((metrics.get("validation") or {}).items()):
-        if key.endswith(f"cosine_ndcg@{settings.evaluation.k}"):
+        if key.endswith(f"_ndcg@{settings.evaluation.k}"):
             record.details[f"valid {key}"] = f"{value:.4f}"
     return {"version": version, **metrics}
 
