@@ -100,9 +100,8 @@ def main() -> None:
         [frame[["anchor", "positive"]] for frame in tasks.values()], ignore_index=True
     )
     total = sum(len(frame) for frame in tasks.values())
-    print(
-        f"{total} pairs per run ({ {k: len(v) for k, v in tasks.items()} }), batch {settings.batch_size}"
-    )
+    sizes = {name: len(frame) for name, frame in tasks.items()}
+    print(f"{total} pairs per run ({sizes}), batch {settings.batch_size}")
     ratios = []
     for run in range(1, args.runs + 1):
         _, metrics = train_bi_encoder(tasks, [], settings)
@@ -110,7 +109,8 @@ def main() -> None:
         single = plain_mnrl_run(plain, settings)
         ratios.append(multi / single)
         print(
-            f"run {run}: multi-task {multi:.1f} pairs/s, plain MNRL {single:.1f} pairs/s, ratio {ratios[-1]:.3f}"
+            f"run {run}: multi-task {multi:.1f} pairs/s, plain MNRL {single:.1f} pairs/s, "
+            f"ratio {ratios[-1]:.3f}"
         )
     print(f"median multi-task/plain over {args.runs} runs (target >= 0.9)")
     print(f"ratio={statistics.median(ratios):.3f}")
