@@ -122,6 +122,10 @@ def judged_workspace(spark, tmp_path: Path):
         "bi_encoder.tasks.sr.max_pairs=40",
         "bi_encoder.tasks.distill.max_pairs=40",
         "bi_encoder.evaluation.max_items=10",
+        "recommend.candidates=5",
+        "recommend.max_keyphrases=3",
+        "recommend.partitions=2",
+        "recommend.recall_sample=20",
     )
     rows = judged_rows(judge_model_id(config.judge), prompt_version(config.judge))
     overwrite_table(spark.createDataFrame(rows, JUDGMENT_SCHEMA), config.table_path("judgments"))
@@ -142,4 +146,8 @@ def judged_workspace(spark, tmp_path: Path):
     overwrite_table(pairs, config.table_path("pairs"))
     vocabulary = spark.createDataFrame([(p,) for p in PRODUCTS], "keyphrase string")
     overwrite_table(vocabulary, config.inputs.keyphrases)
+    items = spark.createDataFrame(
+        [(r[0], r[2], None) for r in rows], "item_id string, title string, category string"
+    )
+    overwrite_table(items, config.inputs.items)
     return config

@@ -222,6 +222,34 @@ class BiEncoderSettings(Section):
     seed: int = 23
 
 
+class RelevanceFilterSettings(Section):
+    enabled: bool = True
+    # Calibrated cross-encoder probability a keyphrase needs (0.5: the judge would say yes).
+    threshold: float = Field(0.5, ge=0, le=1)
+    # Candidates per item the cross-encoder scores (the best after de-duplication).
+    max_candidates: int = Field(30, ge=1)
+
+
+class RecommendSettings(Section):
+    # The Matryoshka prefix served: smaller is faster and lighter, larger more accurate.
+    dim: int = Field(256, ge=8)
+    candidates: int = Field(50, ge=1)
+    max_keyphrases: int = Field(20, ge=1)
+    index: Literal["auto", "flat", "hnsw", "ivfpq"] = "auto"
+    exact_below: int = Field(50_000, ge=1)
+    hnsw_below: int = Field(2_000_000, ge=1)
+    hnsw_m: int = Field(32, ge=4)
+    hnsw_ef_search: int = Field(128, ge=8)
+    ivf_lists: int = Field(1024, ge=1)
+    pq_m: int = Field(16, ge=1)
+    ivf_probe: int = Field(16, ge=1)
+    recall_sample: int = Field(500, ge=10)
+    batch_size: int = Field(64, ge=1)
+    partitions: int = Field(8, ge=1)
+    threads: int = Field(1, ge=1)
+    relevance_filter: RelevanceFilterSettings = Field(default_factory=RelevanceFilterSettings)
+
+
 class PipelineSettings(Section):
     # Bi-encoder presets trained after the configured one (conf/presets/<name>.yaml layered
     # over this config), for the ablation comparison.
@@ -239,6 +267,7 @@ class Config(Section):
     judge: JudgeSettings = Field(default_factory=JudgeSettings)
     cross_encoder: CrossEncoderSettings = Field(default_factory=CrossEncoderSettings)
     bi_encoder: BiEncoderSettings = Field(default_factory=BiEncoderSettings)
+    recommend: RecommendSettings = Field(default_factory=RecommendSettings)
     pipeline: PipelineSettings = Field(default_factory=PipelineSettings)
 
     def table_path(self, name: str) -> str:

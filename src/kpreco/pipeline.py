@@ -12,6 +12,7 @@ from kpreco.judge.report import report_metrics
 from kpreco.log import StageRecord, get_logger, stage
 from kpreco.stages import train_bi_encoder, train_cross_encoder
 from kpreco.stages.build_pairs import run_build_pairs
+from kpreco.stages.recommend import run_recommend
 from kpreco.stages.score_ce import run_score_ce
 from kpreco.stages.score_llm import run_score_llm
 from kpreco.stages.simulate import run_simulate
@@ -79,4 +80,9 @@ def run_pipeline(spark: SparkSession, config: Config, stages: list[StageRecord])
             )
             if result:
                 metrics[f"bi_encoder.{preset}.train_seconds"] = result["train_seconds"]
+    with stage("recommend") as record:
+        stages.append(record)
+        metrics["recommend.items_refreshed"] = float(
+            run_recommend(spark, config, record)["refreshed"]
+        )
     return metrics

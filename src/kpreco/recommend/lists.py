@@ -1,0 +1,67 @@
+"""Per-item keyphrase lists: de-duplication, the relevance filter, the cap.
+
+Two keyphrases are duplicates when they share a canonical key: the normalised tokens (see
+kpreco.text), each singularised (a trailing "es" after s/x/z/ch/sh, else a trailing "s", on
+words longer than 3 letters), in sorted order. So "leather sofas", "sofa leather" and
+"Leather-Sofa" are one keyphrase; of each group the best-scored one stays.
+"""
+
+from __future__ import annotations
+
+from pyspark.sql import DataFrame, Window
+from pyspark.sql import functions as F
+
+from kpreco.text import tokens
+
+
+def singular(word: str) -> str:
+    if len(word) <= 3 or not word.endswith("s") or word.endswith("ss"):
+        return word
+    if word.endswith(("ses", "xes", "zes", "ches", "shes")):
+        return word[:-2]
+    return word[:-1]
+
+
+def canonical_key(keyphrase: str) -> str:
+    return " ".join(sorted(singular(word) for word in tokens(keyphrase)))
+
+
+def deduplicate(candidates: DataFrame) -> DataFrame:
+    """Keep the best `retrieval_score` per (item_id, canonical_key); ties by keyphrase."""
+    best = Window.partitionBy("item_id", "canonical_key").orderBy(
+        F.col("retrieval_score").desc(), F.col("keyphrase")
+    )
+    return (
+        candidates.withColumn("_best", F.row_number().over(best))
+        .where(F.col("_best") == 1)
+        .drop("_best")
+    )
+
+
+def relevance_filter(candidates: DataFrame, threshold: float | None) -> DataFrame:
+    """Keep candidates whose `relevance_score` is at least `threshold` (None: keep all)."""
+    if threshold is None:
+        return candidates
+    return candidates.where(F.col("relevance_score") >= F.lit(threshold))
+
+
+def cap_and_rank(candidates: DataFrame, cap: int) -> DataFrame:
+    """The `cap` best per item by retrieval score (ties by keyphrase), ranked from 1."""
+    order = Window.partitionBy("item_id").orderBy(
+        F.col("retrieval_score").desc(), F.col("keyphrase")
+    )
+    return candidates.withColumn("rank", F.row_number().over(order)).where(F.col("rank") <= cap)
+
+
+def dedupe_ranked(keyphrases: list[str], scores: list[float]) -> list[int]:
+    """Positions to keep in one item's candidate list (scores descending): the first of each
+    canonical key. The driver-free twin of `deduplicate`, used before cross-encoder scoring so
+    that duplicates are never scored."""
+    seen: set[str] = set()
+    kept = []
+    for position in sorted(range(len(keyphrases)), key=lambda i: (-scores[i], keyphrases[i])):
+        key = canonical_key(keyphrases[position])
+        if key not in seen:
+            seen.add(key)
+            kept.append(position)
+    return kept
