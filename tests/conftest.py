@@ -132,19 +132,32 @@ def judged_workspace(spark, tmp_path: Path):
     # Pairs as build_pairs writes them, for the students' task datasets.
     pairs = spark.createDataFrame(
         [
-            (r[0], r[1], r[4], r[2], None, r[10], 0.3 if r[8] else 0.02, 0.9 if r[8] else 0.2)
-            for r in rows
+            (
+                r[0],
+                r[1],
+                r[4],
+                r[2],
+                None,
+                r[10],
+                0.3 if r[8] else 0.02,
+                0.9 if r[8] else 0.2,
+                10 if n % 3 else 0,
+                int(r[8]) if n % 3 else 0,
+            )
+            for n, r in enumerate(rows)
         ],
         "item_id string, keyphrase string, keyphrase_display string, title string, "
-        "category string, pair_kind string, ctr_smoothed double, sr_score double",
+        "category string, pair_kind string, ctr_smoothed double, sr_score double, "
+        "impressions long, clicks long",
     ).select(
         "*",
-        (F.col("ctr_smoothed") > 0.1).alias("in_ctr_task"),
+        (F.col("clicks") > 0).alias("in_ctr_task"),
         F.lit(True).alias("in_sr_task"),
         split_of(F.col("item_id"), config.pairs.split).alias("split"),
     )
     overwrite_table(pairs, config.table_path("pairs"))
-    vocabulary = spark.createDataFrame([(p,) for p in PRODUCTS], "keyphrase string")
+    words = [w for p in PRODUCTS for w in (p, f"grey {p}", f"{p} set")]
+    vocabulary = spark.createDataFrame([(w,) for w in words], "keyphrase string")
     overwrite_table(vocabulary, config.inputs.keyphrases)
     items = spark.createDataFrame(
         [(r[0], r[2], None) for r in rows], "item_id string, title string, category string"

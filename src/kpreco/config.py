@@ -250,6 +250,30 @@ class RecommendSettings(Section):
     relevance_filter: RelevanceFilterSettings = Field(default_factory=RelevanceFilterSettings)
 
 
+class EvaluateSettings(Section):
+    # Test-split items evaluated (the same items for every model), chosen by a seeded hash.
+    max_items: int = Field(1_000, ge=10)
+    k: int = Field(10, ge=1)
+    k_hidden: int = Field(50, ge=1)
+    # Items whose top-k of every model the LLM judges (cached), for LLM-judged precision@k.
+    judged_items: int = Field(15, ge=0)
+    # Items whose top-k the cross-encoder scores, for the relevance filter's survival share.
+    filter_items: int = Field(200, ge=0)
+    presets: list[str] = Field(
+        default_factory=lambda: [
+            "ctr_only",
+            "ctr_sr",
+            "ctr_sr_distill_mse",
+            "ctr_sr_distill_pearson",
+            "distill_from_llm_direct",
+        ]
+    )
+    include_base_encoder: bool = True
+    include_bm25: bool = True
+    bootstrap: int = Field(1_000, ge=10)
+    seed: int = 29
+
+
 class PipelineSettings(Section):
     # Bi-encoder presets trained after the configured one (conf/presets/<name>.yaml layered
     # over this config), for the ablation comparison.
@@ -268,6 +292,7 @@ class Config(Section):
     cross_encoder: CrossEncoderSettings = Field(default_factory=CrossEncoderSettings)
     bi_encoder: BiEncoderSettings = Field(default_factory=BiEncoderSettings)
     recommend: RecommendSettings = Field(default_factory=RecommendSettings)
+    evaluate: EvaluateSettings = Field(default_factory=EvaluateSettings)
     pipeline: PipelineSettings = Field(default_factory=PipelineSettings)
 
     def table_path(self, name: str) -> str:

@@ -8,10 +8,12 @@ from collections.abc import Callable
 from pyspark.sql import SparkSession
 
 from kpreco.config import Config, with_preset
+from kpreco.evaluate.report import headline_metrics
 from kpreco.judge.report import report_metrics
 from kpreco.log import StageRecord, get_logger, stage
 from kpreco.stages import train_bi_encoder, train_cross_encoder
 from kpreco.stages.build_pairs import run_build_pairs
+from kpreco.stages.evaluate import run_evaluate
 from kpreco.stages.recommend import run_recommend
 from kpreco.stages.score_ce import run_score_ce
 from kpreco.stages.score_llm import run_score_llm
@@ -85,4 +87,7 @@ def run_pipeline(spark: SparkSession, config: Config, stages: list[StageRecord])
         metrics["recommend.items_refreshed"] = float(
             run_recommend(spark, config, record)["refreshed"]
         )
+    with stage("evaluate") as record:
+        stages.append(record)
+        metrics.update(headline_metrics(run_evaluate(spark, config, record), config))
     return metrics

@@ -54,7 +54,7 @@ def candidate_requests(spark: SparkSession, config: Config, record: StageRecord)
     return pairs, labels, truth
 
 
-def _judge_rounds(
+def judge_pending(
     spark: SparkSession, config: Config, pending: DataFrame, count: int, record: StageRecord
 ) -> None:
     settings = config.judge
@@ -111,7 +111,9 @@ def _relabel(
         DeltaTable.forPath(spark, path).update(condition=condition, set={"label": label})
 
 
-def _write_report(spark: SparkSession, config: Config, labels, truth, record: StageRecord) -> dict:
+def refresh_judge_report(
+    spark: SparkSession, config: Config, labels, truth, record: StageRecord
+) -> dict:
     model, version = judge_model_id(config.judge), prompt_version(config.judge)
     path = config.table_path("judgments")
     judged = read_delta(spark, path).where(_judged_ok(model, version))
@@ -148,9 +150,11 @@ def run_score_llm(spark: SparkSession, config: Config, record: StageRecord) -> d
         count,
     )
     if count:
-        _judge_rounds(spark, config, pending, count, record)
+        judge_pending(spark, config, pending, count, record)
     report = (
-        _write_report(spark, config, labels, truth, record) if is_delta_table(spark, path) else {}
+        refresh_judge_report(spark, config, labels, truth, record)
+        if is_delta_table(spark, path)
+        else {}
     )
     selected.unpersist()
     pending.unpersist()

@@ -1,0 +1,20 @@
+"""Evaluate every student preset, the base encoder and BM25 on the same test items; write
+metrics.json and report.html under output.root/reports/<run_id>/."""
+
+from pyspark.sql import SparkSession
+
+from kpreco.cli import job_parser, run_job
+from kpreco.config import Config
+from kpreco.evaluate.report import headline_metrics
+from kpreco.log import StageRecord, stage
+from kpreco.stages.evaluate import run_evaluate
+
+
+def body(spark: SparkSession, config: Config, stages: list[StageRecord]) -> dict:
+    with stage("evaluate") as record:
+        stages.append(record)
+        return headline_metrics(run_evaluate(spark, config, record), config)
+
+
+if __name__ == "__main__":
+    run_job("evaluate", job_parser(__doc__).parse_args(), body)

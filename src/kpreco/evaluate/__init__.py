@@ -1,0 +1,1 @@
+"""The evaluation protocol: does distillation undo click bias?"""

@@ -1,0 +1,183 @@
+"""The evaluation report: metrics.json and a self-contained report.html (plots inlined)."""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+
+HEADLINE = ("true_ndcg@{k}", "hidden_relevant_recall@{h}", "llm_precision@{k}")
+STYLE = (
+    "body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}"
+    "td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}small{color:#666}"
+)
+COLUMNS = (
+    "true_ndcg@{k}",
+    "true_precision@{k}",
+    "true_recall@{h}",
+    "hidden_relevant_recall@{h}",
+    "llm_precision@{k}",
+    "human_precision@{k}",
+    "click_recall@{k}",
+    "filter_survival@{k}",
+    "intra_list_similarity@{k}",
+    "head_share@{k}",
+    "tail_share@{k}",
+)
+
+
+def names(template: tuple[str, ...], k: int, k_hidden: int) -> list[str]:
+    return [name.format(k=k, h=k_hidden) for name in template]
+
+
+def _figure_html(figure) -> str:
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
+    encoded = base64.b64encode(buffer.getvalue()).decode()
+    return f'<img alt="plot" src="data:image/png;base64,{encoded}"/>'
+
+
+def _cell(stats: dict | None) -> str:
+    if not stats:
+        return "<td>—</td>"
+    return (
+        f"<td>{stats['mean']:.4f}<br><small>[{stats['ci_low']:.4f}, {stats['ci_high']:.4f}] "
+        f"n={stats['n_items']}</small></td>"
+    )
+
+
+def headline_table(metrics: dict, columns: list[str]) -> str:
+    header = "".join(f"<th>{html.escape(c)}</th>" for c in columns)
+    rows = []
+    for model, result in metrics["models"].items():
+        cells = "".join(_cell(result["metrics"].get(c)) for c in columns)
+        distinct = result.get("diversity", {})
+        extra = "".join(
+            f"<td>{v:.3f}</td>" if v < 10 else f"<td>{v:.0f}</td>" for v in distinct.values()
+        )
+        rows.append(f"<tr><th>{html.escape(model)}</th>{cells}{extra}</tr>")
+    diversity_header = "".join(
+        f"<th>{html.escape(k)}</th>"
+        for k in next(iter(metrics["models"].values())).get("diversity", {})
+    )
+    return f"<table><tr><th>model</th>{header}{diversity_header}</tr>{''.join(rows)}</table>"
+
+
+def text_table(metrics: dict, columns: list[str]) -> str:
+    """The headline numbers as plain text, for the pipeline summary."""
+    width = max(len(m) for m in metrics["models"])
+    lines = [" " * width + "  " + "  ".join(f"{c:>28}" for c in columns)]
+    for model, result in metrics["models"].items():
+        cells = []
+        for column in columns:
+            stats = result["metrics"].get(column)
+            cells.append(
+                f"{stats['mean']:.3f} [{stats['ci_low']:.3f},{stats['ci_high']:.3f}]".rjust(28)
+                if stats
+                else "—".rjust(28)
+            )
+        lines.append(f"{model:<{width}}  " + "  ".join(cells))
+    return "\n".join(lines)
+
+
+def render_html(metrics: dict, k: int, k_hidden: int) -> str:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    models = list(metrics["models"])
+    sections = [
+        f"<h1>kpreco evaluation, run {html.escape(metrics['run_id'])}</h1>",
+        f"<p>{html.escape(metrics['protocol'])}</p>",
+        "<h2>Models (mean, 95% bootstrap interval over items, n items)</h2>",
+        headline_table(metrics, names(COLUMNS, k, k_hidden)),
+    ]
+    figure, axes = plt.subplots(1, 3, figsize=(15, 4))
+    for axis, name in zip(axes, names(HEADLINE, k, k_hidden), strict=True):
+        stats = [metrics["models"][m]["metrics"].get(name) for m in models]
+        means = [s["mean"] if s else 0 for s in stats]
+        errors = [
+            [s["mean"] - s["ci_low"] if s else 0 for s in stats],
+            [s["ci_high"] - s["mean"] if s else 0 for s in stats],
+        ]
+        axis.bar(range(len(models)), means, yerr=errors, capsize=3, color="#4c72b0")
+        axis.set_xticks(range(len(models)), models, rotation=45, ha="right", fontsize=8)
+        axis.set_title(name)
+    sections += ["<h2>Metrics per model</h2>", _figure_html(figure)]
+    plt.close(figure)
+    sweep = metrics.get("matryoshka_sweep")
+    if sweep:
+        dims = [row["dim"] for row in sweep]
+        figure, quality = plt.subplots(figsize=(6, 4))
+        for name in names(HEADLINE[:2], k, k_hidden):
+            quality.plot(
+                dims,
+                [row["metrics"].get(name, {}).get("mean", float("nan")) for row in sweep],
+                marker="o",
+                label=name,
+            )
+        latency = quality.twinx()
+        latency.plot(
+            dims,
+            [row["ms_per_item"] for row in sweep],
+            color="grey",
+            linestyle="--",
+            marker="s",
+            label="ms per item",
+        )
+        quality.set_xlabel("embedding dimension")
+        quality.legend(loc="lower right", fontsize=8)
+        latency.set_ylabel("retrieval ms per item")
+        sections += [
+            f"<h2>Matryoshka sweep ({html.escape(metrics['full_method'])})</h2>",
+            _figure_html(figure),
+        ]
+        plt.close(figure)
+    curves = metrics.get("calibration", {})
+    if curves:
+        figure, axis = plt.subplots(figsize=(5, 5))
+        axis.plot([0, 1], [0, 1], color="lightgrey")
+        for name, table in curves.items():
+            axis.plot(
+                [r["mean_score"] for r in table],
+                [r["observed_rate"] for r in table],
+                marker="o",
+                label=name,
+            )
+        axis.set_xlabel("predicted probability")
+        axis.set_ylabel("observed relevant rate (truth)")
+        axis.legend(fontsize=8)
+        sections += ["<h2>Calibration</h2>", _figure_html(figure)]
+        plt.close(figure)
+    figure, axis = plt.subplots(figsize=(8, 4))
+    head = [
+        metrics["models"][m]["metrics"].get(f"head_share@{k}", {}).get("mean", 0) for m in models
+    ]
+    tail = [
+        metrics["models"][m]["metrics"].get(f"tail_share@{k}", {}).get("mean", 0) for m in models
+    ]
+    torso = [max(0.0, 1 - h - t) for h, t in zip(head, tail, strict=True)]
+    axis.bar(models, head, label="head")
+    axis.bar(models, torso, bottom=head, label="torso")
+    axis.bar(models, tail, bottom=[h + t for h, t in zip(head, torso, strict=True)], label="tail")
+    axis.tick_params(axis="x", rotation=45, labelsize=8)
+    axis.legend(fontsize=8)
+    sections += [
+        f"<h2>Head / torso / tail mix of the top {k} (by search_count)</h2>",
+        _figure_html(figure),
+    ]
+    plt.close(figure)
+    head = f"<meta charset='utf-8'><title>kpreco evaluation</title><style>{STYLE}</style>"
+    return f"<!doctype html><html><head>{head}</head><body>{''.join(sections)}</body></html>"
+
+
+def headline_metrics(metrics: dict, config) -> dict[str, float]:
+    """`runs.metrics` entries: each model's headline means."""
+    flat = {}
+    for model, result in metrics["models"].items():
+        for name in names(HEADLINE, config.evaluate.k, config.evaluate.k_hidden):
+            stats = result["metrics"].get(name)
+            if stats:
+                flat[f"evaluate.{model}.{name}"] = float(stats["mean"])
+    return flat

@@ -1,0 +1,370 @@
+"""Stage `evaluate`: every model on the same test items, vocabulary and judge; metrics.json and
+report.html under output.root/reports/<run_id>/.
+
+Protocol, in order: retrieve the top-k per model (de-duplicated with production's key); the
+relevance filter's survival share; LLM-judged precision@k on a fixed item sample (through the
+judgment cache); click recall@k against held-out clicks; against human labels and, on simulated
+data, the truth: precision, recall, nDCG and hidden-relevant recall (relevant pairs that never
+got an impression); diversity; a Matryoshka sweep of the full method with per-item latency.
+Intervals: 95% bootstrap over items.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
+
+from kpreco import files, registry
+from kpreco.config import Config, with_preset
+from kpreco.cross_encoder.calibration import apply_calibration
+from kpreco.cross_encoder.train import load_cross_encoder, predict_logits
+from kpreco.encoders import load_bi_encoder
+from kpreco.evaluate.protocol import References, catalog_diversity, per_item_metrics, summarize
+from kpreco.evaluate.report import HEADLINE, names, render_html, text_table
+from kpreco.evaluate.retrievers import (
+    Retrieval,
+    Vocabulary,
+    bm25_retrieve,
+    dense_retrieve,
+    encode_vocabulary,
+)
+from kpreco.judge.backends import judge_model_id, prompt_version
+from kpreco.judge.sampling import not_yet_judged
+from kpreco.log import StageRecord, get_logger
+from kpreco.metrics import calibration_table
+from kpreco.stages.inputs import load_inputs, valid_or_none
+from kpreco.stages.score_llm import judge_pending, refresh_judge_report
+from kpreco.stages.train_bi_encoder import resolve_bi_encoder
+from kpreco.stages.train_cross_encoder import resolve_cross_encoder
+from kpreco.tables import is_delta_table, read_delta
+
+log = get_logger(__name__)
+
+
+def _grouped(frame: pd.DataFrame) -> dict[str, set[str]]:
+    return frame.groupby("item_id")["keyphrase"].apply(set).to_dict() if len(frame) else {}
+
+
+def test_items(pairs: DataFrame, config: Config) -> pd.DataFrame:
+    """The fixed evaluation sample: test-split items in seeded-hash order."""
+    return (
+        pairs.where(F.col("split") == "test")
+        .select("item_id", "title", "category")
+        .distinct()
+        .orderBy(F.xxhash64("item_id", F.lit(config.evaluate.seed)))
+        .limit(config.evaluate.max_items)
+        .toPandas()
+    )
+
+
+def _for_items(frame: DataFrame, items: DataFrame) -> pd.DataFrame:
+    return frame.join(items, on="item_id", how="inner").toPandas()
+
+
+def build_references(
+    spark: SparkSession,
+    config: Config,
+    items: pd.DataFrame,
+    vocabulary: pd.DataFrame,
+    tables,
+    record,
+) -> References:
+    pairs = read_delta(spark, config.table_path("pairs"))
+    chosen = spark.createDataFrame(items[["item_id"]])
+    shown = _for_items(pairs.where(F.col("impressions") > 0).select("item_id", "keyphrase"), chosen)
+    clicked = _for_items(pairs.where(F.col("clicks") > 0).select("item_id", "keyphrase"), chosen)
+    refs = References(
+        items=items["item_id"].tolist(), shown=_grouped(shown), clicked=_grouped(clicked)
+    )
+    truth = valid_or_none(tables, "truth")
+    if truth is not None:
+        positives = truth.where(F.col("relevance") > 0).select(
+            "item_id", F.col("keyphrase_norm").alias("keyphrase")
+        )
+        refs.truth = _grouped(_for_items(positives, chosen))
+    labels = valid_or_none(tables, "human_labels")
+    if labels is not None:
+        human = _for_items(
+            labels.select("item_id", F.col("keyphrase_norm").alias("keyphrase"), "label"), chosen
+        )
+        refs.human = {
+            item: dict(zip(group["keyphrase"], group["label"], strict=True))
+            for item, group in human.groupby("item_id")
+        }
+    counts = vocabulary["search_count"].fillna(0)
+    refs.search_count = dict(zip(vocabulary["keyphrase"], counts.astype(int), strict=True))
+    refs.head_min, refs.tail_max = float(counts.quantile(0.9)), float(counts.quantile(0.5))
+    base = load_bi_encoder(config.bi_encoder.base_model)
+    vectors = np.asarray(
+        base.encode(
+            vocabulary["keyphrase_display"].tolist(), batch_size=64, normalize_embeddings=True
+        )
+    )
+    refs.vectors = dict(zip(vocabulary["keyphrase"], vectors, strict=True))
+    return refs
+
+
+def load_student(spark: SparkSession, config: Config, preset: str):
+    """(model, version) of the newest student of `preset`, or None when none was trained."""
+    from sentence_transformers import SentenceTransformer
+
+    try:
+        location, meta = resolve_bi_encoder(spark, with_preset(config, preset))
+    except registry.ModelVersionNotFound:
+        log.warning("evaluate: no trained %s student; left out of the comparison", preset)
+        return None
+    model = SentenceTransformer(str(registry.local_copy(spark, location)), device="cpu")
+    return model, meta["version"]
+
+
+def retrieve_all(spark: SparkSession, config: Config, titles: list[str], vocabulary: Vocabulary):
+    """model name -> Retrieval to depth max(k, k_hidden); model name -> version."""
+    settings = config.evaluate
+    depth = max(settings.k, settings.k_hidden)
+    results: dict[str, Retrieval] = {}
+    versions: dict[str, str] = {}
+    if settings.include_bm25:
+        results["bm25"], versions["bm25"] = bm25_retrieve(titles, vocabulary, depth), "lexical"
+    if settings.include_base_encoder:
+        base = load_bi_encoder(config.bi_encoder.base_model)
+        vectors = encode_vocabulary(base, vocabulary)
+        full = vectors.shape[1]
+        results["base_encoder"] = dense_retrieve(base, titles, vocabulary, vectors, full, depth)
+        versions["base_encoder"] = config.bi_encoder.base_model
+    for preset in settings.presets:
+        loaded = load_student(spark, config, preset)
+        if loaded is None:
+            continue
+        model, versions[preset] = loaded
+        vectors = encode_vocabulary(model, vocabulary)
+        results[preset] = dense_retrieve(
+            model, titles, vocabulary, vectors, config.recommend.dim, depth
+        )
+    return results, versions
+
+
+def _top_pairs(
+    results: dict[str, Retrieval], items: pd.DataFrame, chosen: list[str], k: int
+) -> pd.DataFrame:
+    """Every (item, keyphrase) in any model's top-k for the chosen items, once."""
+    index = {item: position for position, item in enumerate(items["item_id"])}
+    rows = {
+        (item, keyphrase)
+        for retrieval in results.values()
+        for item in chosen
+        for keyphrase in retrieval.lists[index[item]][:k]
+    }
+    return pd.DataFrame(sorted(rows), columns=["item_id", "keyphrase"])
+
+
+def judge_labels(
+    spark: SparkSession,
+    config: Config,
+    pairs: pd.DataFrame,
+    items: pd.DataFrame,
+    vocabulary: pd.DataFrame,
+    tables,
+    record: StageRecord,
+) -> dict[tuple[str, str], int]:
+    """The judge's yes/no on `pairs`: judged now if not cached, labelled at the fitted threshold."""
+    if pairs.empty:
+        return {}
+    requests = pairs.merge(items[["item_id", "title", "category"]], on="item_id").merge(
+        vocabulary[["keyphrase", "keyphrase_display"]], on="keyphrase"
+    )
+    requests["pair_kind"] = "evaluation"
+    frame = spark.createDataFrame(
+        requests[["item_id", "keyphrase", "keyphrase_display", "title", "category", "pair_kind"]]
+    )
+    model, version = judge_model_id(config.judge), prompt_version(config.judge)
+    path = config.table_path("judgments")
+    existing = read_delta(spark, path) if is_delta_table(spark, path) else None
+    pending = not_yet_judged(frame, existing, model, version).localCheckpoint()
+    count = pending.count()
+    record.counts["evaluation_pairs_judged_now"] = count
+    if count:
+        judge_pending(spark, config, pending, count, record)
+    refresh_judge_report(
+        spark, config, valid_or_none(tables, "human_labels"), valid_or_none(tables, "truth"), record
+    )
+    judged = (
+        read_delta(spark, path)
+        .where(
+            (F.col("judge_model") == model)
+            & (F.col("prompt_version") == version)
+            & (F.col("status") == "ok")
+        )
+        .join(frame.select("item_id", "keyphrase"), on=["item_id", "keyphrase"], how="inner")
+        .select("item_id", "keyphrase", "label")
+        .collect()
+    )
+    return {(r.item_id, r.keyphrase): int(r.label) for r in judged}
+
+
+def relevance_scores(
+    spark: SparkSession,
+    config: Config,
+    pairs: pd.DataFrame,
+    items: pd.DataFrame,
+    vocabulary: pd.DataFrame,
+) -> dict[tuple[str, str], float]:
+    """The cross-encoder's calibrated probability for `pairs` (driver-side: a small sample)."""
+    if pairs.empty:
+        return {}
+    location, meta = resolve_cross_encoder(spark, config)
+    model = load_cross_encoder(
+        registry.local_copy(spark, location), config.cross_encoder.max_length
+    )
+    rows = pairs.merge(items[["item_id", "title"]], on="item_id").merge(
+        vocabulary[["keyphrase", "keyphrase_display"]], on="keyphrase"
+    )
+    logits = predict_logits(model, rows["title"].tolist(), rows["keyphrase_display"].tolist(), 128)
+    probabilities = apply_calibration(meta["calibration"], logits)
+    return dict(
+        zip(zip(rows["item_id"], rows["keyphrase"], strict=True), probabilities, strict=True)
+    )
+
+
+def calibration_curves(spark: SparkSession, config: Config, tables) -> dict[str, list]:
+    """Judge and cross-encoder probabilities against the truth (simulated data only)."""
+    truth = valid_or_none(tables, "truth")
+    if truth is None:
+        return {}
+    relevance = truth.select("item_id", F.col("keyphrase_norm").alias("keyphrase"), "relevance")
+    curves = {}
+    judged = read_delta(spark, config.table_path("judgments")).where(
+        (F.col("judge_model") == judge_model_id(config.judge))
+        & (F.col("prompt_version") == prompt_version(config.judge))
+        & (F.col("status") == "ok")
+    )
+    for name, frame, column in (
+        ("judge", judged, "p_relevant"),
+        (
+            "cross-encoder (test split)",
+            read_delta(spark, config.table_path("ce_scores")).where(F.col("split") == "test"),
+            "ce_prob",
+        ),
+    ):
+        local = (
+            frame.join(relevance, on=["item_id", "keyphrase"], how="left")
+            .select(
+                F.col(column).alias("p"),
+                (F.coalesce(F.col("relevance"), F.lit(0)) > 0).cast("int").alias("y"),
+            )
+            .toPandas()
+        )
+        if len(local):
+            curves[name] = calibration_table(local["y"].to_numpy(), local["p"].to_numpy())
+    return curves
+
+
+def matryoshka_sweep(
+    spark: SparkSession, config: Config, titles: list[str], vocabulary: Vocabulary, refs: References
+) -> list[dict]:
+    """The full method at each Matryoshka dimension: quality and retrieval latency per item."""
+    loaded = load_student(spark, config, config.bi_encoder.preset)
+    if loaded is None:
+        return []
+    model, _ = loaded
+    settings = config.evaluate
+    depth = max(settings.k, settings.k_hidden)
+    vectors = encode_vocabulary(model, vocabulary)
+    sweep = []
+    for dim in sorted(config.bi_encoder.matryoshka_dims, reverse=True):
+        retrieval = dense_retrieve(model, titles, vocabulary, vectors, dim, depth)
+        lists = dict(zip(refs.items, retrieval.lists, strict=True))
+        metrics = summarize(
+            per_item_metrics(lists, refs, settings.k, settings.k_hidden),
+            settings.bootstrap,
+            settings.seed,
+        )
+        sweep.append(
+            {"dim": dim, "ms_per_item": 1000 * retrieval.seconds_per_item, "metrics": metrics}
+        )
+    return sweep
+
+
+def protocol_text(config: Config, items: int, vocabulary: int, refs: References) -> str:
+    settings, judge = config.evaluate, judge_model_id(config.judge)
+    return (
+        f"{items} test-split items (seeded hash), one vocabulary of {vocabulary} keyphrases; "
+        f"judge {judge} ({prompt_version(config.judge)}) on every model's top {settings.k} of "
+        f"{len(refs.judged_items)} items; relevance filter on {len(refs.filter_items)} items at "
+        f"threshold {refs.filter_threshold}; k={settings.k}, hidden-relevant recall at "
+        f"k={settings.k_hidden}; 95% bootstrap intervals over items "
+        f"({settings.bootstrap} resamples)"
+    )
+
+
+def run_evaluate(spark: SparkSession, config: Config, record: StageRecord) -> dict:
+    settings = config.evaluate
+    names_needed = [
+        "keyphrases",
+        *[n for n in ("human_labels", "truth") if getattr(config.inputs, n)],
+    ]
+    tables = load_inputs(spark, config, names_needed, record)
+    vocabulary = (
+        tables["keyphrases"]
+        .valid.select(
+            F.col("keyphrase_norm").alias("keyphrase"),
+            F.col("keyphrase").alias("keyphrase_display"),
+            "search_count",
+        )
+        .toPandas()
+        .sort_values("keyphrase")
+        .reset_index(drop=True)
+    )
+    vocab = Vocabulary(vocabulary["keyphrase"].tolist(), vocabulary["keyphrase_display"].tolist())
+    items = test_items(read_delta(spark, config.table_path("pairs")), config)
+    titles = items["title"].tolist()
+    record.counts.update(test_items=len(items), vocabulary=len(vocabulary))
+    refs = build_references(spark, config, items, vocabulary, tables, record)
+    results, versions = retrieve_all(spark, config, titles, vocab)
+    k = settings.k
+    refs.judged_items = refs.items[: settings.judged_items]
+    refs.judge_labels = judge_labels(
+        spark,
+        config,
+        _top_pairs(results, items, refs.judged_items, k),
+        items,
+        vocabulary,
+        tables,
+        record,
+    )
+    refs.filter_items = refs.items[: settings.filter_items]
+    refs.relevance = relevance_scores(
+        spark, config, _top_pairs(results, items, refs.filter_items, k), items, vocabulary
+    )
+    refs.filter_threshold = config.recommend.relevance_filter.threshold
+    models = {}
+    for name, retrieval in results.items():
+        lists = dict(zip(refs.items, retrieval.lists, strict=True))
+        models[name] = {
+            "version": versions.get(name),
+            "metrics": summarize(
+                per_item_metrics(lists, refs, k, settings.k_hidden),
+                settings.bootstrap,
+                settings.seed,
+            ),
+            "diversity": catalog_diversity(lists, refs.items, k),
+            "ms_per_item": 1000 * retrieval.seconds_per_item,
+        }
+    metrics = {
+        "run_id": config.run_id,
+        "protocol": protocol_text(config, len(items), len(vocabulary), refs),
+        "full_method": config.bi_encoder.preset,
+        "models": models,
+        "matryoshka_sweep": matryoshka_sweep(spark, config, titles, vocab, refs),
+        "calibration": calibration_curves(spark, config, tables),
+    }
+    folder = config.report_dir()
+    files.write_text(spark, f"{folder}/metrics.json", json.dumps(metrics, indent=2, default=float))
+    files.write_text(spark, f"{folder}/report.html", render_html(metrics, k, settings.k_hidden))
+    headline = names(HEADLINE, k, settings.k_hidden)
+    record.details["report"] = f"{folder}/report.html"
+    print(text_table(metrics, headline), flush=True)
+    return metrics
