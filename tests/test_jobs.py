@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
+import socket
 import subprocess
 import time
 from pathlib import Path
@@ -31,16 +33,16 @@ def job_settings(workdir: Path) -> list[str]:
 
 
 def submit(
-    job: str, workdir: Path, *overrides: str, check: bool = True, extra: tuple[str, ...] = ()
+    job: str,
+    workdir: Path,
+    *overrides: str,
+    check: bool = True,
+    extra: tuple[str, ...] = (),
+    spark_options: tuple[str, ...] = (),
 ) -> subprocess.CompletedProcess:
     settings = [*job_settings(workdir), *overrides]
-    command = [
-        str(ROOT / "spark-submit.sh"),
-        f"jobs/{job}.py",
-        *extra,
-        "--config",
-        "conf/test.yaml",
-    ]
+    command = [str(ROOT / "spark-submit.sh"), *spark_options, f"jobs/{job}.py", *extra]
+    command += ["--config", "conf/test.yaml"]
     for setting in settings:
         command += ["--set", setting]
     result = subprocess.run(
@@ -249,3 +251,105 @@ def test_pipeline_runs_every_stage_and_skips_what_is_current(spark, simulated: P
     assert "pending=0" in second.output  # the judge is served from its cache
     assert "scored=0" in second.output  # the same cross-encoder version scores nothing again
     assert read_delta(spark, str(simulated / "out" / "ce_scores")).count() == scored
+
+
+@contextlib.contextmanager
+def standalone_cluster(workdir: Path, workers: int = 2):
+    """A Spark standalone master and workers on loopback, started with pyspark's spark-class."""
+    import pyspark
+
+    spark_home = Path(pyspark.__file__).parent
+    env = {**os.environ, "SPARK_HOME": str(spark_home), "SPARK_LOCAL_IP": "127.0.0.1"}
+    spark_class = str(spark_home / "bin" / "spark-class")
+    port = free_port()
+    master_url = f"spark://127.0.0.1:{port}"
+    processes = [
+        subprocess.Popen(
+            [
+                spark_class,
+                "org.apache.spark.deploy.master.Master",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--webui-port",
+                str(free_port()),
+            ],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+    ]
+    time.sleep(3)
+    for number in range(workers):
+        folder = workdir / f"worker{number}"
+        folder.mkdir()
+        processes.append(
+            subprocess.Popen(
+                [
+                    spark_class,
+                    "org.apache.spark.deploy.worker.Worker",
+                    master_url,
+                    "--cores",
+                    "1",
+                    "--memory",
+                    "3g",
+                    "--webui-port",
+                    str(free_port()),
+                    "--work-dir",
+                    str(folder),
+                    "--host",
+                    "127.0.0.1",
+                ],
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,
+            )
+        )
+    time.sleep(5)
+    try:
+        yield master_url
+    finally:
+        for process in processes:
+            os.killpg(process.pid, signal.SIGTERM)
+        for process in processes:
+            process.wait(timeout=60)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_recommend_on_a_standalone_cluster_equals_local_mode(
+    spark, simulated: Path, tmp_path: Path
+) -> None:
+    path = str(simulated / "out" / "item_keyphrases")
+    local = (
+        read_delta(spark, path).select("item_id", "rank", "keyphrase", "retrieval_score").toPandas()
+    )
+    assert len(local) > 0
+    with standalone_cluster(tmp_path) as master:
+        result = submit(
+            "recommend",
+            simulated,
+            "run_id=cluster",
+            extra=("--full-refresh",),
+            spark_options=("--master", master),
+        )
+    assert "items_to_refresh=300" in result.output
+    clustered = read_delta(spark, path)
+    assert {r.run_id for r in clustered.select("run_id").distinct().collect()} == {"cluster"}
+    merged = local.merge(
+        clustered.select("item_id", "rank", "keyphrase", "retrieval_score").toPandas(),
+        on=["item_id", "rank"],
+        how="outer",
+        suffixes=("_local", "_cluster"),
+        indicator=True,
+    )
+    assert (merged["_merge"] == "both").all()
+    assert (merged["keyphrase_local"] == merged["keyphrase_cluster"]).all()
+    assert (merged["retrieval_score_local"] - merged["retrieval_score_cluster"]).abs().max() < 1e-4

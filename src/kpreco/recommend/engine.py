@@ -39,13 +39,17 @@ CANDIDATE_SCHEMA = StructType(
 )
 
 
+INDEX_FILE = "keyphrases.faiss"
+VOCABULARY_FILE = "vocabulary.json"
+
+
 @dataclass(frozen=True)
 class Shipped:
-    """Names, for `SparkFiles.get`, of what every executor needs."""
+    """Names, for `SparkFiles.get`, of what every executor needs: the student and
+    cross-encoder folders, and the index folder (INDEX_FILE and VOCABULARY_FILE)."""
 
     student: str
     index: str
-    vocabulary: str
     cross_encoder: str | None
     calibration: dict | None
 
@@ -134,8 +138,9 @@ def recommend_candidates(
 
     def run(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
         model = load_student(SparkFiles.get(shipped.student), settings.threads)
-        index = _index(SparkFiles.get(shipped.index))
-        keyphrases, displays = _vocabulary(SparkFiles.get(shipped.vocabulary))
+        folder = Path(SparkFiles.get(shipped.index))
+        index = _index(str(folder / INDEX_FILE))
+        keyphrases, displays = _vocabulary(str(folder / VOCABULARY_FILE))
         for batch in batches:
             vectors = embed(model, batch["title"].tolist(), settings.dim, settings.batch_size)
             scores, positions = index.search(vectors, min(settings.candidates, index.ntotal))

@@ -20,11 +20,13 @@ from delta.tables import DeltaTable
 from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
 
-from kpreco import registry
+from kpreco import files, registry
 from kpreco.bookkeeping import write_rejects
 from kpreco.config import Config
 from kpreco.log import StageRecord, get_logger
 from kpreco.recommend.engine import (
+    INDEX_FILE,
+    VOCABULARY_FILE,
     Shipped,
     embed,
     embed_texts,
@@ -125,6 +127,12 @@ def resolve_models(spark: SparkSession, config: Config) -> Models:
     )
 
 
+def index_key(config: Config, models: Models, vocabulary_digest: str, size: int) -> str:
+    """Names a built index: student, served dimension, index type and the vocabulary."""
+    kind = choose_kind(config.recommend, size)
+    return f"{models.student_version}-d{config.recommend.dim}-{kind}-{vocabulary_digest[:12]}"
+
+
 def build_vocabulary_index(
     spark: SparkSession,
     config: Config,
@@ -132,10 +140,11 @@ def build_vocabulary_index(
     student_name: str,
     vocabulary: DataFrame,
     sample_titles: list[str],
+    folder: Path,
     record: StageRecord,
-) -> tuple[str, str]:
+) -> None:
     """Embed the vocabulary on executors, build the index here, measure its recall@k on real
-    titles against exact search, write it and the vocabulary to files and ship both."""
+    titles against exact search; write the index and the vocabulary into `folder`."""
     settings = config.recommend
     local = vocabulary.toPandas().sort_values("keyphrase").reset_index(drop=True)
     embedded = embed_texts(vocabulary, "keyphrase", student_name, settings).toPandas()
@@ -143,33 +152,64 @@ def build_vocabulary_index(
     vectors = np.vstack(order["embedding"].to_numpy()).astype(np.float32)
     kind = choose_kind(settings, len(vectors))
     index = build_index(vectors, kind, settings)
+    summary = {"kind": kind, "size": len(vectors), "dim": settings.dim}
     if sample_titles:
-        queries = embed(
-            load_student(str(models.student_folder), 2),
-            sample_titles,
-            settings.dim,
-            settings.batch_size,
-        )
-        recall = recall_at_k(index, vectors, queries, settings.candidates)
-        record.details["index recall"] = (
-            f"recall@{settings.candidates} {recall:.4f} on {len(queries)} titles"
-        )
+        student = load_student(str(models.student_folder), 2)
+        queries = embed(student, sample_titles, settings.dim, settings.batch_size)
+        summary["recall"] = recall_at_k(index, vectors, queries, settings.candidates)
+        summary["recall_queries"] = len(queries)
         log.info(
-            "index %s: recall@%d vs exact = %.4f (%d titles)",
+            "index %s: recall@%d vs exact = %.4f on %d titles",
             kind,
             settings.candidates,
-            recall,
+            summary["recall"],
             len(queries),
         )
-    folder = Path(tempfile.mkdtemp(prefix="kpreco-recommend-"))
     import faiss
 
-    faiss.write_index(index, str(folder / "keyphrases.faiss"))
-    (folder / "vocabulary.json").write_text(
-        json.dumps(local[["keyphrase", "keyphrase_display"]].to_dict(orient="list"))
+    folder.mkdir(parents=True, exist_ok=True)
+    faiss.write_index(index, str(folder / INDEX_FILE))
+    columns = local[["keyphrase", "keyphrase_display"]].to_dict(orient="list")
+    (folder / VOCABULARY_FILE).write_text(json.dumps(columns))
+    (folder / "index.json").write_text(json.dumps(summary))
+
+
+def vocabulary_index(
+    spark: SparkSession,
+    config: Config,
+    models: Models,
+    student_name: str,
+    vocabulary: DataFrame,
+    vocabulary_digest: str,
+    sample_titles: list[str],
+    record: StageRecord,
+) -> str:
+    """The index folder for this student, dimension and vocabulary, shipped to executors;
+    built once and kept under output.root/indexes/, reused by later runs."""
+    size = vocabulary.count()
+    key = index_key(config, models, vocabulary_digest, size)
+    stored = config.table_path(f"indexes/{key}")
+    folder = Path(tempfile.mkdtemp(prefix="kpreco-index-")) / key
+    if files.exists(spark, f"{stored}/{INDEX_FILE}"):
+        files.copy_to_local(spark, stored, folder)
+        how = "reused"
+    else:
+        build_vocabulary_index(
+            spark, config, models, student_name, vocabulary, sample_titles, folder, record
+        )
+        files.copy_from_local(spark, folder, stored)
+        how = "built"
+    summary = json.loads((folder / "index.json").read_text())
+    recall = (
+        f", recall@{config.recommend.candidates} {summary['recall']:.4f}"
+        if "recall" in summary
+        else ""
     )
-    record.details["index"] = f"{kind} over {len(vectors):,} keyphrases at {settings.dim} dims"
-    return ship(spark, folder / "keyphrases.faiss"), ship(spark, folder / "vocabulary.json")
+    size, dims = f"{summary['size']:,}", summary["dim"]
+    record.details["index"] = (
+        f"{how} {summary['kind']} over {size} keyphrases at {dims} dims{recall}"
+    )
+    return ship(spark, folder)
 
 
 def _state(spark: SparkSession, config: Config) -> DataFrame | None:
@@ -216,9 +256,8 @@ def run_recommend(
     vocabulary = tables["keyphrases"].valid.select(
         F.col("keyphrase_norm").alias("keyphrase"), F.col("keyphrase").alias("keyphrase_display")
     )
-    current = fingerprint(
-        models.student_version, models.cross_encoder_version, vocabulary_hash(vocabulary), config
-    )
+    digest = vocabulary_hash(vocabulary)
+    current = fingerprint(models.student_version, models.cross_encoder_version, digest, config)
     state = _state(spark, config)
     refresh = items_to_refresh(items, state, current, full_refresh).persist()
     gone = (
@@ -237,13 +276,12 @@ def run_recommend(
         return {"fingerprint": current, "refreshed": 0}
     student_name = ship(spark, models.student_folder)
     sample = [r.title for r in refresh.select("title").limit(settings.recall_sample).collect()]
-    index_name, vocabulary_name = build_vocabulary_index(
-        spark, config, models, student_name, vocabulary, sample, record
+    index_folder = vocabulary_index(
+        spark, config, models, student_name, vocabulary, digest, sample, record
     )
     shipped = Shipped(
         student_name,
-        index_name,
-        vocabulary_name,
+        index_folder,
         ship(spark, models.cross_encoder_folder) if models.cross_encoder_folder else None,
         models.calibration,
     )
