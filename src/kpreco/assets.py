@@ -23,8 +23,8 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from kpreco.config import project_root
 from kpreco.encoders import MINILM_SHA256
-from kpreco.session import project_root
 
 DELTA_VERSION = "4.4.0"
 SPARK_SCALA = "4.2_2.13"

@@ -389,11 +389,20 @@ def load_config(
         raise ConfigError(f"{names}: {describe_validation_error(invalid)}") from None
 
 
-PRESETS_DIR = Path(__file__).resolve().parents[2] / "conf" / "presets"
+def project_root() -> Path:
+    """The checkout holding pyproject.toml (KPRECO_HOME, set by spark-submit.sh, wins: under
+    spark-submit the package is imported from a zip)."""
+    if os.environ.get("KPRECO_HOME"):
+        return Path(os.environ["KPRECO_HOME"])
+    for parent in Path(__file__).resolve().parents:
+        if (parent / "pyproject.toml").exists():
+            return parent
+    return Path.cwd()
 
 
-def with_preset(config: Config, name: str, presets_dir: Path = PRESETS_DIR) -> Config:
+def with_preset(config: Config, name: str, presets_dir: Path | None = None) -> Config:
     """`config` with the bi-encoder preset `name` (conf/presets/<name>.yaml) layered over it."""
+    presets_dir = presets_dir or project_root() / "conf" / "presets"
     path = presets_dir / f"{name}.yaml"
     if not path.exists():
         known = ", ".join(sorted(p.stem for p in presets_dir.glob("*.yaml")))

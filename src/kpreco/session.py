@@ -8,7 +8,7 @@ from pathlib import Path
 
 from pyspark.sql import SparkSession
 
-from kpreco.config import Config
+from kpreco.config import Config, project_root
 
 DELTA_JAR_PREFIXES = ("delta-spark_", "delta-storage-")
 SETUP_HINT = "run `make setup` (or scripts/setup.sh) once to resolve them into the local cache"
@@ -16,17 +16,6 @@ SETUP_HINT = "run `make setup` (or scripts/setup.sh) once to resolve them into t
 
 class DeltaJarsMissing(RuntimeError):
     """The Delta Lake jars are not where set-up puts them."""
-
-
-def project_root() -> Path:
-    """The checkout holding pyproject.toml (KPRECO_HOME overrides, e.g. for installed copies)."""
-    if os.environ.get("KPRECO_HOME"):
-        return Path(os.environ["KPRECO_HOME"])
-    here = Path(__file__).resolve()
-    for parent in here.parents:
-        if (parent / "pyproject.toml").exists():
-            return parent
-    return Path.cwd()
 
 
 def resolve_path(path: str) -> Path:
