@@ -53,10 +53,16 @@ if [[ ${#jars[@]} -lt 2 ]]; then
 fi
 jar_list=$(IFS=,; echo "${jars[*]}")
 
-# Executors import kpreco from this zip (a cluster has no checkout).
+# Executors import kpreco from this zip (a cluster has no checkout). It is named by a hash of
+# the sources and written under a private name, then renamed: jobs running side by side never
+# read a half-written or replaced zip.
 mkdir -p "$ROOT/build"
-package="$ROOT/build/kpreco.zip"
-"$PYTHON" -m zipfile -c "$package.tmp" "$ROOT/src/kpreco" && mv "$package.tmp" "$package"
+digest=$(cd "$ROOT/src" && find kpreco -name '*.py' -print0 | sort -z | xargs -0 sha1sum | sha1sum | cut -c1-12)
+package="$ROOT/build/kpreco-$digest.zip"
+if [[ ! -f "$package" ]]; then
+  staging=$(mktemp "$ROOT/build/.kpreco-XXXXXX")
+  "$PYTHON" -m zipfile -c "$staging" "$ROOT/src/kpreco" && mv -f "$staging" "$package"
+fi
 
 export PYSPARK_PYTHON="${PYSPARK_PYTHON:-$PYTHON}"
 export PYSPARK_DRIVER_PYTHON="${PYSPARK_DRIVER_PYTHON:-$PYTHON}"

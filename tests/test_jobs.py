@@ -4,21 +4,27 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
+import shutil
 import signal
 import socket
 import subprocess
 import time
+import uuid
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from delta.tables import DeltaTable
 from pyspark.sql import functions as F
 
 from kpreco.config import load_config
+from kpreco.faults import KILL_WORKER
 from kpreco.log import StageRecord
 from kpreco.pairs.build import PAIR_COLUMNS
 from kpreco.stages.build_pairs import run_build_pairs
-from kpreco.tables import read_delta
+from kpreco.tables import content_fingerprint, latest_version, read_delta
+from tests.conftest import base_url
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -32,6 +38,36 @@ def job_settings(workdir: Path) -> list[str]:
     return [*paths, f"output.root={workdir / 'out'}"]
 
 
+def job_command(
+    job: str,
+    workdir: Path,
+    overrides: tuple[str, ...] | list[str],
+    extra: tuple[str, ...] = (),
+    spark_options: tuple[str, ...] = (),
+    config: str = "conf/test.yaml",
+) -> list[str]:
+    command = [str(ROOT / "spark-submit.sh"), *spark_options, f"jobs/{job}.py", *extra]
+    command += ["--config", config]
+    for setting in [*job_settings(workdir), *overrides]:
+        command += ["--set", setting]
+    return command
+
+
+def start_job(
+    job: str, workdir: Path, *overrides: str, extra: tuple[str, ...] = (), capture: bool = False
+) -> subprocess.Popen:
+    """A job in its own process group (so a test can kill the driver and its children)."""
+    output = subprocess.PIPE if capture else subprocess.DEVNULL
+    return subprocess.Popen(
+        job_command(job, workdir, overrides, extra),
+        cwd=ROOT,
+        stdout=output,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+
+
 def submit(
     job: str,
     workdir: Path,
@@ -39,14 +75,19 @@ def submit(
     check: bool = True,
     extra: tuple[str, ...] = (),
     spark_options: tuple[str, ...] = (),
+    env: dict[str, str] | None = None,
+    config: str = "conf/test.yaml",
+    timeout_s: int = 900,
 ) -> subprocess.CompletedProcess:
-    settings = [*job_settings(workdir), *overrides]
-    command = [str(ROOT / "spark-submit.sh"), *spark_options, f"jobs/{job}.py", *extra]
-    command += ["--config", "conf/test.yaml"]
-    for setting in settings:
-        command += ["--set", setting]
+    command = job_command(job, workdir, overrides, extra, spark_options, config)
     result = subprocess.run(
-        command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=900
+        command,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        timeout=timeout_s,
+        env={**os.environ, **(env or {})},
     )
     if check and result.returncode != 0:
         raise AssertionError(f"{job} failed:\n{result.stdout[-8000:]}")
@@ -234,23 +275,46 @@ def test_score_llm_killed_midway_keeps_finished_rounds_and_rerun_completes(
     assert table.where(F.col("status") == "ok").count() == table.count() > kept
 
 
-def test_pipeline_runs_every_stage_and_skips_what_is_current(spark, simulated: Path) -> None:
-    first = submit("pipeline", simulated, "run_id=pipeline-1")
+@pytest.fixture(scope="module")
+def pipelined(simulated: Path) -> tuple[Path, str]:
+    """The whole pipeline run once over the simulated inputs: (workdir, its output)."""
+    return simulated, submit("pipeline", simulated, "run_id=pipeline-1").output
+
+
+def delta_tables(out: Path) -> dict[str, Path]:
+    return {p.parent.name: p.parent for p in out.glob("*/_delta_log")}
+
+
+def test_pipeline_runs_every_stage_and_a_rerun_changes_nothing(spark, pipelined) -> None:
+    workdir, first = pipelined
     stages = ("simulate", "build_pairs", "score_llm", "train_cross_encoder", "score_ce")
-    for name in (*stages, "train_bi_encoder[ctr_sr_distill_pearson]"):
-        assert f"  {name} " in first.output, name
-    scores = read_delta(spark, str(simulated / "out" / "ce_scores"))
+    for name in (*stages, "train_bi_encoder[ctr_sr_distill_pearson]", "recommend", "evaluate"):
+        assert f"  {name} " in first, name
+    scores = read_delta(spark, str(workdir / "out" / "ce_scores"))
     scored = scores.count()
     assert scored > 0
     versions = {r.ce_version for r in scores.select("ce_version").distinct().collect()}
     assert len(versions) == 1
+    tables = delta_tables(workdir / "out")
+    assert {"pairs", "judgments", "ce_scores", "item_keyphrases", "runs"} <= set(tables)
+    before = {
+        name: content_fingerprint(read_delta(spark, str(path)), ignore=())
+        for name, path in tables.items()
+    }
 
-    second = submit("pipeline", simulated, "run_id=pipeline-2")
-    assert second.output.count("skipped:") == 2  # the cross-encoder and the student
+    second = submit("pipeline", workdir, "run_id=pipeline-1")  # the same run, again
+    assert second.output.count("skipped:") == 2, second.output[-6000:]  # the CE and the student
     assert "current for these inputs" in second.output
     assert "pending=0" in second.output  # the judge is served from its cache
     assert "scored=0" in second.output  # the same cross-encoder version scores nothing again
-    assert read_delta(spark, str(simulated / "out" / "ce_scores")).count() == scored
+    assert "items_to_refresh=0" in second.output
+    after = {
+        name: content_fingerprint(read_delta(spark, str(path)), ignore=())
+        for name, path in tables.items()
+    }
+    runs = after.pop("runs"), before.pop("runs")  # the run's record is updated in place
+    assert runs[0].split(":")[0] == runs[1].split(":")[0]
+    assert after == before  # every other table is identical, row for row
 
 
 @contextlib.contextmanager
@@ -324,32 +388,155 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def test_recommend_on_a_standalone_cluster_equals_local_mode(
-    spark, simulated: Path, tmp_path: Path
-) -> None:
-    path = str(simulated / "out" / "item_keyphrases")
-    local = (
-        read_delta(spark, path).select("item_id", "rank", "keyphrase", "retrieval_score").toPandas()
+LIST_COLUMNS = ["item_id", "rank", "keyphrase", "retrieval_score"]
+
+
+def lists_of(spark, workdir: Path) -> pd.DataFrame:
+    path = str(workdir / "out" / "item_keyphrases")
+    return read_delta(spark, path).select(*LIST_COLUMNS).toPandas()
+
+
+def assert_same_lists(expected: pd.DataFrame, actual: pd.DataFrame) -> None:
+    merged = expected.merge(
+        actual, on=["item_id", "rank"], how="outer", suffixes=("_a", "_b"), indicator=True
     )
+    assert (merged["_merge"] == "both").all()
+    assert (merged["keyphrase_a"] == merged["keyphrase_b"]).all()
+    assert (merged["retrieval_score_a"] - merged["retrieval_score_b"]).abs().max() < 1e-4
+
+
+def test_recommend_on_a_standalone_cluster_equals_local_mode(
+    spark, pipelined, tmp_path: Path
+) -> None:
+    workdir, _ = pipelined
+    local = lists_of(spark, workdir)
     assert len(local) > 0
     with standalone_cluster(tmp_path) as master:
         result = submit(
             "recommend",
-            simulated,
+            workdir,
             "run_id=cluster",
             extra=("--full-refresh",),
             spark_options=("--master", master),
         )
     assert "items_to_refresh=300" in result.output
-    clustered = read_delta(spark, path)
-    assert {r.run_id for r in clustered.select("run_id").distinct().collect()} == {"cluster"}
-    merged = local.merge(
-        clustered.select("item_id", "rank", "keyphrase", "retrieval_score").toPandas(),
-        on=["item_id", "rank"],
-        how="outer",
-        suffixes=("_local", "_cluster"),
-        indicator=True,
+    path = str(workdir / "out" / "item_keyphrases")
+    runs = read_delta(spark, path).select("run_id").distinct().collect()
+    assert {r.run_id for r in runs} == {"cluster"}
+    assert_same_lists(local, lists_of(spark, workdir))
+
+
+def test_a_killed_python_worker_is_retried_and_the_lists_are_identical(
+    spark, pipelined, tmp_path: Path
+) -> None:
+    workdir, _ = pipelined
+    clean = lists_of(spark, workdir)
+    marker = tmp_path / "killed"
+    result = submit(
+        "recommend",
+        workdir,
+        "run_id=worker-killed",
+        extra=("--full-refresh",),
+        spark_options=("--master", "local[2,4]"),  # up to 4 attempts per task, as on a cluster
+        env={KILL_WORKER: f"recommend:{marker}"},
     )
-    assert (merged["_merge"] == "both").all()
-    assert (merged["keyphrase_local"] == merged["keyphrase_cluster"]).all()
-    assert (merged["retrieval_score_local"] - merged["retrieval_score_cluster"]).abs().max() < 1e-4
+    assert marker.read_text().startswith("killed pid")  # a worker really died mid-UDF
+    assert "items_to_refresh=300" in result.output
+    assert_same_lists(clean, lists_of(spark, workdir))
+
+
+def test_a_driver_killed_during_a_write_leaves_the_previous_version(spark, pipelined) -> None:
+    workdir, _ = pipelined
+    table = workdir / "out" / "item_keyphrases"
+    clean = lists_of(spark, workdir)
+    for attempt in range(4):  # the kill must land between the data files and the commit
+        version = latest_version(spark, str(table))
+        content = content_fingerprint(read_delta(spark, str(table)), ignore=())
+        files_before = set(table.glob("*.parquet"))
+        process = start_job(
+            "recommend", workdir, f"run_id=driver-killed-{attempt}", extra=("--full-refresh",)
+        )
+        while process.poll() is None and not set(table.glob("*.parquet")) - files_before:
+            time.sleep(0.005)
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+        if latest_version(spark, str(table)) == version:
+            break
+    else:
+        pytest.fail("the driver was never killed between writing data files and committing")
+    assert set(table.glob("*.parquet")) - files_before  # written, never committed
+    assert content_fingerprint(read_delta(spark, str(table)), ignore=()) == content
+    rerun = submit("recommend", workdir, "run_id=after-driver-kill", extra=("--full-refresh",))
+    assert "items_to_refresh=300" in rerun.output
+    assert latest_version(spark, str(table)) > version
+    assert_same_lists(clean, lists_of(spark, workdir))
+
+
+def test_two_recommend_runs_on_disjoint_items_at_once_both_land(spark, pipelined) -> None:
+    workdir, _ = pipelined
+    clean = lists_of(spark, workdir)
+    halves = {"half-0": "pmod(hash(item_id), 2) = 0", "half-1": "pmod(hash(item_id), 2) = 1"}
+    processes = {
+        run_id: start_job(
+            "recommend",
+            workdir,
+            f"run_id={run_id}",
+            f"recommend.items_where={where}",
+            extra=("--full-refresh",),
+            capture=True,
+        )
+        for run_id, where in halves.items()
+    }
+    outputs = {run_id: p.communicate(timeout=900)[0] for run_id, p in processes.items()}
+    for run_id, process in processes.items():
+        assert process.returncode == 0, outputs[run_id][-6000:]
+    refreshed = [
+        int(o.split("items_to_refresh=")[1].split(",")[0].split()[0]) for o in outputs.values()
+    ]
+    assert sum(refreshed) == 300 and min(refreshed) > 0
+    path = str(workdir / "out" / "item_keyphrases")
+    by_run = (
+        read_delta(spark, path).groupBy("run_id").agg(F.countDistinct("item_id").alias("items"))
+    )
+    assert {r.run_id: r["items"] for r in by_run.collect()} == dict(
+        zip(halves, refreshed, strict=True)
+    )
+    assert_same_lists(clean, lists_of(spark, workdir))
+    state = read_delta(spark, str(workdir / "out" / "recommend_state"))
+    assert state.count() == state.select("item_id").distinct().count() == 300
+
+
+def test_the_api_key_never_reaches_logs_tables_reports_or_saved_configs(
+    spark, simulated: Path, tmp_path: Path, llm_server
+) -> None:
+    secret = f"sk-kpreco-{uuid.uuid4().hex}"
+    server = llm_server(api_key=secret)  # refuses requests without the key
+    shutil.copytree(simulated / "inputs", tmp_path / "inputs")
+    shutil.copytree(simulated / "out" / "pairs", tmp_path / "out" / "pairs")
+    result = submit(
+        "score_pairs",
+        tmp_path,
+        "run_id=with-secret",
+        "judge.backend=openai",
+        f"judge.openai.base_url={base_url(server)}",
+        "judge.prompt=instruction",
+        extra=("--stage", "llm"),
+        env={"KPRECO_JUDGE_API_KEY": secret},
+    )
+    judged = re.search(r"judged_ok=(\d+)", result.output)
+    assert judged and int(judged.group(1)) > 0, result.output[-4000:]  # the server took the key
+    assert "judged_failed=0" in result.output or "judged_failed" not in result.output
+    assert secret not in result.output  # logs
+    files = [path for path in (tmp_path / "out").rglob("*") if path.is_file()]
+    assert any(path.suffix == ".json" and "reports" in path.parts for path in files)
+    for path in files:  # reports, Delta logs, parquet (saved configs live in `runs`)
+        assert secret.encode() not in path.read_bytes(), path
+    for name, path in delta_tables(tmp_path / "out").items():
+        frame = read_delta(spark, str(path))
+        strings = [f.name for f in frame.schema.fields if f.dataType.simpleString() == "string"]
+        leaked = frame.where(
+            F.exists(F.array(*[F.col(c) for c in strings]), lambda v: v.contains(secret))
+        )
+        assert leaked.count() == 0, name
+    saved = read_delta(spark, str(tmp_path / "out" / "runs")).first().config_json
+    assert "KPRECO_JUDGE_API_KEY" in saved  # the saved config names the variable, not its value

@@ -3,7 +3,13 @@
 from chispa import assert_df_equality
 from pyspark.sql import functions as F
 
-from kpreco.tables import content_changed, latest_version, merge_upsert, read_delta
+from kpreco.tables import (
+    content_changed,
+    content_fingerprint,
+    latest_version,
+    merge_upsert,
+    read_delta,
+)
 
 
 def test_merge_creates_updates_and_is_idempotent(spark, tmp_path) -> None:
@@ -40,3 +46,20 @@ def test_merge_delete_missing_replaces_a_slice(spark, tmp_path) -> None:
         [("x", 1, "z"), ("y", 1, "c")], "item string, rank int, kp string"
     )
     assert_df_equality(read_delta(spark, path), expected, ignore_row_order=True)
+
+
+def test_content_fingerprint_sees_data_not_versions_or_bookkeeping(spark, tmp_path) -> None:
+    path = str(tmp_path / "t")
+    rows = spark.createDataFrame([("a", 1, "r1"), ("b", 2, "r1")], "k string, v int, run_id string")
+    merge_upsert(spark, rows, path, ["k"], changed=content_changed(["v"]))
+    before, version = content_fingerprint(read_delta(spark, path)), latest_version(spark, path)
+    rerun = spark.createDataFrame(
+        [("b", 2, "r2"), ("a", 1, "r2")], "k string, v int, run_id string"
+    )
+    merge_upsert(spark, rerun, path, ["k"])  # a new Delta version, new run_id, same data
+    assert latest_version(spark, path) == version + 1
+    assert content_fingerprint(read_delta(spark, path)) == before
+    changed = spark.createDataFrame([("a", 5, "r3")], "k string, v int, run_id string")
+    merge_upsert(spark, changed, path, ["k"])
+    assert content_fingerprint(read_delta(spark, path)) != before
+    assert content_fingerprint(read_delta(spark, path).limit(0)) == "0:0"

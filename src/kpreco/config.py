@@ -247,6 +247,10 @@ class RecommendSettings(Section):
     batch_size: int = Field(64, ge=1)
     partitions: int = Field(8, ge=1)
     threads: int = Field(1, ge=1)
+    # A Spark SQL predicate over `items` (e.g. "category = 'phones'"): only those items are
+    # refreshed, so runs over disjoint slices can go side by side. Items gone from the catalog
+    # lose their lists only in unrestricted runs.
+    items_where: str | None = None
     relevance_filter: RelevanceFilterSettings = Field(default_factory=RelevanceFilterSettings)
 
 

@@ -2,11 +2,38 @@
 
 from __future__ import annotations
 
+import random
+import time
+from collections.abc import Callable
 from pathlib import Path
 
+from delta.exceptions import (
+    ConcurrentAppendException,
+    ConcurrentDeleteDeleteException,
+    ConcurrentDeleteReadException,
+    ConcurrentTransactionException,
+    ConcurrentWriteException,
+    DeltaConcurrentModificationException,
+    MetadataChangedException,
+)
 from delta.tables import DeltaTable
 from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
+from pyspark.sql.types import MapType
+
+from kpreco.log import get_logger
+
+log = get_logger(__name__)
+
+DELTA_CONFLICTS = (
+    ConcurrentAppendException,
+    ConcurrentDeleteDeleteException,
+    ConcurrentDeleteReadException,
+    ConcurrentTransactionException,
+    ConcurrentWriteException,
+    DeltaConcurrentModificationException,
+    MetadataChangedException,
+)
 
 
 class InputNotFound(FileNotFoundError):
@@ -124,6 +151,52 @@ def read_delta(spark: SparkSession, path: str, version: int | None = None) -> Da
     return reader.load(path)
 
 
+BOOKKEEPING_COLUMNS = ("run_id", "created_at", "updated_at", "judged_at", "scored_at")
+
+
+def content_fingerprint(frame: DataFrame, ignore: tuple[str, ...] = BOOKKEEPING_COLUMNS) -> str:
+    """An order-independent digest of `frame`'s rows: row count and the XOR of 64-bit row hashes,
+    bookkeeping columns left out. A no-op MERGE still commits a new Delta version, so versions
+    cannot tell whether a model's training data really changed; this can."""
+    hashable = [
+        # Spark cannot hash maps; their JSON form (keys in stored order) stands in.
+        F.to_json(F.col(f.name)) if isinstance(f.dataType, MapType) else F.col(f.name)
+        for f in sorted(frame.schema.fields, key=lambda f: f.name)
+        if f.name not in ignore
+    ]
+    row = frame.select(
+        F.count(F.lit(1)).alias("rows"), F.bit_xor(F.xxhash64(*hashable)).alias("digest")
+    ).first()
+    return f"{row.rows}:{row.digest or 0}"
+
+
 def latest_version(spark: SparkSession, path: str) -> int:
     history = DeltaTable.forPath(spark, path).history(1)
     return int(history.select(F.col("version")).first()[0])
+
+
+def commit_with_retries(
+    commit: Callable[[], None], what: str, attempts: int = 6, first_wait_s: float = 1.0
+) -> None:
+    """Run `commit` (one Delta transaction) again when a concurrent writer won the race.
+
+    Delta's optimistic concurrency rejects a MERGE whose read files another commit touched;
+    jobs over disjoint slices of a table (two `recommend` runs on different items) then
+    succeed on a retry, which re-reads the new version. The source must be stable (staged)."""
+    for attempt in range(1, attempts + 1):
+        try:
+            commit()
+            return
+        except DELTA_CONFLICTS as conflict:
+            if attempt == attempts:
+                raise
+            wait = first_wait_s * 2 ** (attempt - 1) * (0.5 + random.random())
+            log.warning(
+                "%s: concurrent Delta commit (%s); retry %d/%d in %.1fs",
+                what,
+                type(conflict).__name__,
+                attempt,
+                attempts - 1,
+                wait,
+            )
+            time.sleep(wait)

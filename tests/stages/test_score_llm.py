@@ -95,3 +95,33 @@ def test_failures_recorded_then_filled_then_cached(spark, workspace: Path, llm_s
     assert third.counts["pending"] == 0 and third.counts["cached"] == len(PAIRS)
     assert healthy.model.requests == failed  # no model calls at all
     assert "judged_ok" not in third.counts
+
+
+def test_a_server_failing_a_fifth_of_requests_every_way(spark, workspace: Path, llm_server) -> None:
+    """20% of requests fail (503, 429, a timeout, non-JSON, a truncated body, no logprobs) and
+    nothing retries: the job finishes, records the failures; a rerun completes them."""
+    flaky = llm_server(fault_rate=0.2, seed=7, slow_seconds=2.0)
+    config = config_for(workspace, flaky, "run-1", retries=0)
+    run_score_llm(
+        spark,
+        config.model_copy(update={"judge": _timeout(config.judge, 1.0)}),
+        StageRecord("score_llm"),
+    )
+    path = str(workspace / "out" / "judgments")
+    judged = read_delta(spark, path)
+    failed = judged.where(F.col("status") == "failed").count()
+    assert judged.count() == len(PAIRS) and 0 < failed < len(PAIRS)
+    errors = {r.error for r in judged.where(F.col("status") == "failed").collect()}
+    assert all(errors)  # each failure says why
+
+    retried = StageRecord("score_llm")
+    run_score_llm(spark, config_for(workspace, flaky, "run-2", retries=8), retried)
+    judged = read_delta(spark, path)
+    assert retried.counts["pending"] == failed
+    assert judged.where(F.col("status") == "ok").count() == judged.count() == len(PAIRS)
+
+
+def _timeout(judge, seconds: float):
+    return judge.model_copy(
+        update={"openai": judge.openai.model_copy(update={"timeout_s": seconds})}
+    )

@@ -1,6 +1,6 @@
 """Scoring pairs with the assistant on executors: one model load per Python worker.
 
-The model folder is shipped with `SparkContext.addFile` (recursive), so executors of a cluster
+The model folder is shipped as an archive (`kpreco.shipping`), so executors of a cluster
 read it locally; logits and calibrated probabilities come from one pandas function.
 """
 
@@ -17,6 +17,7 @@ from pyspark.sql.types import DoubleType, StringType, StructField, StructType
 
 from kpreco.cross_encoder.calibration import apply_calibration
 from kpreco.cross_encoder.train import load_cross_encoder, predict_logits
+from kpreco.shipping import ship_folder
 
 SCORE_SCHEMA = StructType(
     [
@@ -38,8 +39,7 @@ def _worker_model(path: str, max_length: int, threads: int):
 
 def ship_model(spark: SparkSession, local_folder: Path) -> str:
     """Send the model folder to every executor; returns the name to `SparkFiles.get`."""
-    spark.sparkContext.addFile(str(local_folder), recursive=True)
-    return local_folder.name
+    return ship_folder(spark, local_folder)
 
 
 def score_frame(

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from pyspark import SparkFiles
-from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import DataFrame
 from pyspark.sql.types import (
     ArrayType,
     DoubleType,
@@ -25,6 +25,7 @@ from pyspark.sql.types import (
 )
 
 from kpreco.config import RecommendSettings
+from kpreco.faults import kill_worker_once
 from kpreco.recommend.lists import canonical_key, dedupe_ranked
 
 CANDIDATE_SCHEMA = StructType(
@@ -52,11 +53,6 @@ class Shipped:
     index: str
     cross_encoder: str | None
     calibration: dict | None
-
-
-def ship(spark: SparkSession, path: Path) -> str:
-    spark.sparkContext.addFile(str(path), recursive=path.is_dir())
-    return path.name
 
 
 @cache
@@ -142,6 +138,7 @@ def recommend_candidates(
         index = _index(str(folder / INDEX_FILE))
         keyphrases, displays = _vocabulary(str(folder / VOCABULARY_FILE))
         for batch in batches:
+            kill_worker_once("recommend")
             vectors = embed(model, batch["title"].tolist(), settings.dim, settings.batch_size)
             scores, positions = index.search(vectors, min(settings.candidates, index.ntotal))
             rows, titles = [], []

@@ -37,6 +37,7 @@ from kpreco.judge.sampling import not_yet_judged
 from kpreco.log import StageRecord, get_logger
 from kpreco.metrics import calibration_table
 from kpreco.stages.inputs import load_inputs, valid_or_none
+from kpreco.stages.score_ce import EVALUATION_KIND
 from kpreco.stages.score_llm import judge_pending, refresh_judge_report
 from kpreco.stages.train_bi_encoder import resolve_bi_encoder
 from kpreco.stages.train_cross_encoder import resolve_cross_encoder
@@ -176,7 +177,7 @@ def judge_labels(
     requests = pairs.merge(items[["item_id", "title", "category"]], on="item_id").merge(
         vocabulary[["keyphrase", "keyphrase_display"]], on="keyphrase"
     )
-    requests["pair_kind"] = "evaluation"
+    requests["pair_kind"] = EVALUATION_KIND
     frame = spark.createDataFrame(
         requests[["item_id", "keyphrase", "keyphrase_display", "title", "category", "pair_kind"]]
     )

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from pyspark.sql import SparkSession
+from pyspark.sql import DataFrame, SparkSession
 
 from kpreco.config import Config, absolute_location
 from kpreco.contract import CONTRACTS
 from kpreco.log import StageRecord
 from kpreco.tables import read_table
-from kpreco.validate import ValidatedTable, check_schema, validate_table
+from kpreco.validate import ContractViolation, ValidatedTable, check_schema, validate_table
 
 
 def input_path(config: Config, name: str) -> str:
@@ -16,6 +16,20 @@ def input_path(config: Config, name: str) -> str:
     if path is None:
         raise ValueError(f"config key 'inputs.{name}' is not set, and this stage needs it")
     return absolute_location(path)
+
+
+# References may be empty (the judge then falls back to its default threshold, and says so);
+# an empty catalog or traffic table is an upstream failure, not a quiet night.
+MAY_BE_EMPTY = frozenset({"human_labels", "truth"})
+
+
+def check_not_empty(frame: DataFrame, name: str, path: str) -> None:
+    if name in MAY_BE_EMPTY or frame.limit(1).count() > 0:
+        return
+    raise ContractViolation(
+        f"input table '{name}' at {path} has 0 rows: nothing to work on (an upstream export "
+        "probably failed); the job stops before any work"
+    )
 
 
 def load_inputs(
@@ -29,6 +43,7 @@ def load_inputs(
     }
     for name, frame in frames.items():
         check_schema(frame, CONTRACTS[name])
+        check_not_empty(frame, name, input_path(config, name))
     validated = {}
     for name, frame in frames.items():
         table = validate_table(frame, CONTRACTS[name], config.validation, config.run_id)

@@ -32,15 +32,22 @@ from kpreco.recommend.engine import (
     embed_texts,
     load_student,
     recommend_candidates,
-    ship,
 )
 from kpreco.recommend.index import build_index, choose_kind, recall_at_k
 from kpreco.recommend.lists import cap_and_rank, deduplicate, relevance_filter
 from kpreco.recommend.store import padded_lists, replace_lists
+from kpreco.shipping import ship_folder
 from kpreco.stages.inputs import load_inputs
 from kpreco.stages.train_bi_encoder import resolve_bi_encoder
 from kpreco.stages.train_cross_encoder import resolve_cross_encoder
-from kpreco.tables import drop_path, is_delta_table, merge_upsert, read_delta, staged
+from kpreco.tables import (
+    commit_with_retries,
+    drop_path,
+    is_delta_table,
+    merge_upsert,
+    read_delta,
+    staged,
+)
 
 log = get_logger(__name__)
 OUTPUT_COLUMNS = (
@@ -209,7 +216,7 @@ def vocabulary_index(
     record.details["index"] = (
         f"{how} {summary['kind']} over {size} keyphrases at {dims} dims{recall}"
     )
-    return ship(spark, folder)
+    return ship_folder(spark, folder)
 
 
 def _state(spark: SparkSession, config: Config) -> DataFrame | None:
@@ -253,6 +260,8 @@ def run_recommend(
     items = tables["items"].valid.select(
         "item_id", "title", "category", item_hash().alias("item_hash")
     )
+    if settings.items_where:
+        items = items.where(F.expr(settings.items_where))
     vocabulary = tables["keyphrases"].valid.select(
         F.col("keyphrase_norm").alias("keyphrase"), F.col("keyphrase").alias("keyphrase_display")
     )
@@ -262,7 +271,7 @@ def run_recommend(
     refresh = items_to_refresh(items, state, current, full_refresh).persist()
     gone = (
         state.select("item_id").join(items.select("item_id"), on="item_id", how="left_anti")
-        if state is not None
+        if state is not None and not settings.items_where
         else None
     )
     record.counts["items_to_refresh"] = refreshed = refresh.count()
@@ -274,7 +283,7 @@ def run_recommend(
         log.info("recommend: every list is current (fingerprint %s); nothing to do", current)
         refresh.unpersist()
         return {"fingerprint": current, "refreshed": 0}
-    student_name = ship(spark, models.student_folder)
+    student_name = ship_folder(spark, models.student_folder)
     sample = [r.title for r in refresh.select("title").limit(settings.recall_sample).collect()]
     index_folder = vocabulary_index(
         spark, config, models, student_name, vocabulary, digest, sample, record
@@ -282,19 +291,34 @@ def run_recommend(
     shipped = Shipped(
         student_name,
         index_folder,
-        ship(spark, models.cross_encoder_folder) if models.cross_encoder_folder else None,
+        ship_folder(spark, models.cross_encoder_folder) if models.cross_encoder_folder else None,
         models.calibration,
     )
     candidates = recommend_candidates(refresh.repartition(settings.partitions), shipped, settings)
     staging = config.staging_path("item_keyphrases")
     lists = staged(spark, new_lists(candidates, config, models), staging)
     record.counts["keyphrases_written"] = lists.count()
+    empty = refreshed - lists.select("item_id").distinct().count()
+    record.counts["items_without_keyphrases"] = empty
+    if empty:
+        log.warning(
+            "recommend: %s of %s items have no keyphrase passing the relevance filter "
+            "(threshold %s); their lists are empty",
+            f"{empty:,}",
+            f"{refreshed:,}",
+            settings.relevance_filter.threshold,
+        )
     replaced = refresh.select("item_id")
     if gone is not None:
         replaced = replaced.unionByName(gone)
     source = padded_lists(lists, replaced, _existing_lists(spark, config), settings.max_keyphrases)
-    replace_lists(spark, config.table_path("item_keyphrases"), source)
-    _write_state(spark, config, refresh, gone, current)
+    commit_with_retries(
+        lambda: replace_lists(spark, config.table_path("item_keyphrases"), source),
+        "item_keyphrases",
+    )
+    commit_with_retries(
+        lambda: _write_state(spark, config, refresh, gone, current), "recommend_state"
+    )
     _log_examples(lists, refresh, record)
     drop_path(spark, staging)
     refresh.unpersist()

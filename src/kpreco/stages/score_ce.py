@@ -24,6 +24,10 @@ from kpreco.tables import drop_path, is_delta_table, merge_upsert, read_delta, s
 
 log = get_logger(__name__)
 SCORE_KEY = ["item_id", "keyphrase", "ce_version"]
+# The evaluation's own judgments (models' top-k on test items) are labels for LLM precision,
+# not part of the assistant's agreement set: scoring them would make every rerun after an
+# evaluation do new work.
+EVALUATION_KIND = "evaluation"
 SCORED_COLUMNS = ["item_id", "keyphrase", "title", "keyphrase_display"]
 
 
@@ -88,7 +92,7 @@ def run_score_ce(spark: SparkSession, config: Config, record: StageRecord) -> di
         judge_model_id(config.judge),
         prompt_version(config.judge),
         config.pairs.split,
-    )
+    ).where(~F.col("pair_kind").eqNullSafe(EVALUATION_KIND))
     selected = pairs_to_score(pairs, judged, settings.score.per_kind, settings.score.seed)
     pending = _not_scored(spark, config, selected, version)
     shipped = ship_model(spark, registry.local_copy(spark, location))

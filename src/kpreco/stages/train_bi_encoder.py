@@ -20,8 +20,8 @@ from kpreco.cross_encoder.dataset import judged_pairs
 from kpreco.judge.backends import judge_model_id, prompt_version
 from kpreco.log import StageRecord, get_logger
 from kpreco.stages.inputs import load_inputs, load_references, valid_or_none
-from kpreco.stages.train_cross_encoder import resolve_cross_encoder
-from kpreco.tables import is_delta_table, latest_version, read_delta
+from kpreco.stages.train_cross_encoder import resolve_cross_encoder, training_judgments_fingerprint
+from kpreco.tables import content_fingerprint, is_delta_table, read_delta
 
 log = get_logger(__name__)
 KIND = "bi_encoder"
@@ -47,17 +47,22 @@ def _judged(spark: SparkSession, config: Config) -> DataFrame:
 
 
 def training_fingerprint(spark: SparkSession, config: Config) -> str:
-    """Settings and the exact input versions a student is trained on."""
+    """Settings and the content of the inputs a student is trained on (test-split rows, which
+    the evaluation adds to, do not count)."""
     inputs: dict = {
         "settings": config.bi_encoder.model_dump(mode="json", exclude={"version"}),
-        "pairs_version": latest_version(spark, config.table_path("pairs")),
+        "pairs": content_fingerprint(read_delta(spark, config.table_path("pairs"))),
     }
     if _uses_cross_encoder(config):
         inputs["cross_encoder"] = resolve_cross_encoder(spark, config)[1]["version"]
-        inputs["ce_scores_version"] = latest_version(spark, config.table_path("ce_scores"))
+        inputs["ce_scores"] = content_fingerprint(
+            read_delta(spark, config.table_path("ce_scores")).where(
+                (F.col("ce_version") == inputs["cross_encoder"]) & (F.col("split") != "test")
+            )
+        )
     if _uses_judge(config):
         inputs["judge"] = [judge_model_id(config.judge), prompt_version(config.judge)]
-        inputs["judgments_version"] = latest_version(spark, config.table_path("judgments"))
+        inputs["judgments"] = training_judgments_fingerprint(spark, config)
     return hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()[:16]
 
 

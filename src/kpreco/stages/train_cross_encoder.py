@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 from pyspark.sql import SparkSession
+from pyspark.sql import functions as F
 
 from kpreco import files, registry
 from kpreco.config import Config
@@ -20,7 +21,7 @@ from kpreco.judge.backends import judge_model_id, prompt_version
 from kpreco.judge.report import fitted_threshold, with_references
 from kpreco.log import StageRecord, get_logger
 from kpreco.stages.inputs import load_references, valid_or_none
-from kpreco.tables import is_delta_table, latest_version, read_delta
+from kpreco.tables import content_fingerprint, is_delta_table, read_delta
 
 log = get_logger(__name__)
 KIND = "cross_encoder"
@@ -62,15 +63,26 @@ def _split(frame: pd.DataFrame, record: StageRecord) -> tuple[pd.DataFrame, ...]
 
 
 def training_fingerprint(spark: SparkSession, config: Config) -> str:
-    """What a trained version depends on: its settings, the judge, and the judgments' Delta
-    version. Equal fingerprints mean retraining would learn from exactly the same data."""
+    """What a trained version depends on: its settings, the judge, and the content of the
+    train/valid judgments (test-split judgments, e.g. the evaluation's, do not count). Equal
+    fingerprints mean retraining would learn from exactly the same data."""
     inputs = {
         "settings": config.cross_encoder.model_dump(mode="json", exclude={"version", "score"}),
         "judge": [judge_model_id(config.judge), prompt_version(config.judge)],
         "split": config.pairs.split.model_dump(mode="json"),
-        "judgments_version": latest_version(spark, config.table_path("judgments")),
+        "judgments": training_judgments_fingerprint(spark, config),
     }
     return hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def training_judgments_fingerprint(spark: SparkSession, config: Config) -> str:
+    judged = judged_pairs(
+        read_delta(spark, config.table_path("judgments")),
+        judge_model_id(config.judge),
+        prompt_version(config.judge),
+        config.pairs.split,
+    )
+    return content_fingerprint(judged.where(F.col("split") != "test"))
 
 
 def current_version(spark: SparkSession, config: Config) -> str | None:
