@@ -1,9 +1,11 @@
 """Real Delta tables: MERGE idempotence, deletes of missing rows, time travel."""
 
+import pytest
 from chispa import assert_df_equality
 from pyspark.sql import functions as F
 
 from kpreco.tables import (
+    commit_with_retries,
     content_changed,
     content_fingerprint,
     latest_version,
@@ -63,3 +65,32 @@ def test_content_fingerprint_sees_data_not_versions_or_bookkeeping(spark, tmp_pa
     merge_upsert(spark, changed, path, ["k"])
     assert content_fingerprint(read_delta(spark, path)) != before
     assert content_fingerprint(read_delta(spark, path).limit(0)) == "0:0"
+
+
+def test_a_commit_that_lost_a_race_is_retried_and_other_errors_are_not() -> None:
+    from delta.exceptions import ConcurrentAppendException
+
+    calls = []
+
+    def commit() -> None:
+        calls.append(1)
+        if len(calls) < 3:
+            raise ConcurrentAppendException("Files were added by a concurrent update")
+
+    commit_with_retries(commit, "t", attempts=4, first_wait_s=0.001)
+    assert len(calls) == 3
+
+    def broken() -> None:
+        raise ValueError("not a conflict")
+
+    with pytest.raises(ValueError):
+        commit_with_retries(broken, "t", attempts=4, first_wait_s=0.001)
+
+    def always_losing() -> None:
+        calls.append(1)
+        raise ConcurrentAppendException("Files were added by a concurrent update")
+
+    calls.clear()
+    with pytest.raises(ConcurrentAppendException):  # gives up after `attempts`
+        commit_with_retries(always_losing, "t", attempts=2, first_wait_s=0.001)
+    assert len(calls) == 2

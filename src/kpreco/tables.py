@@ -7,15 +7,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from delta.exceptions import (
-    ConcurrentAppendException,
-    ConcurrentDeleteDeleteException,
-    ConcurrentDeleteReadException,
-    ConcurrentTransactionException,
-    ConcurrentWriteException,
-    DeltaConcurrentModificationException,
-    MetadataChangedException,
-)
+import delta.exceptions
 from delta.tables import DeltaTable
 from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
@@ -25,14 +17,11 @@ from kpreco.log import get_logger
 
 log = get_logger(__name__)
 
-DELTA_CONFLICTS = (
-    ConcurrentAppendException,
-    ConcurrentDeleteDeleteException,
-    ConcurrentDeleteReadException,
-    ConcurrentTransactionException,
-    ConcurrentWriteException,
-    DeltaConcurrentModificationException,
-    MetadataChangedException,
+# Every commit conflict of Delta's optimistic concurrency but a protocol upgrade.
+DELTA_CONFLICTS = tuple(
+    getattr(delta.exceptions, name)
+    for name in delta.exceptions.__all__
+    if name != "ProtocolChangedException"
 )
 
 
