@@ -40,6 +40,7 @@ GOOD = {
     "human_labels": ["item_id,keyphrase,label", "i1,leather sofa,3", "i2,lamp,2"],
 }
 TABLES = tuple(GOOD)
+REFERENCING = ("search_events", "search_relevance")
 
 
 @dataclass(frozen=True)
@@ -146,18 +147,23 @@ def _rows_for_header(table: str, header: str) -> list[str]:
     return rows
 
 
+def needed(table: str) -> list[str]:
+    """The case's table, and the catalog when its references are checked."""
+    return [table, "items", "keyphrases"] if table in REFERENCING else [table]
+
+
 def outcome_of(spark, folder: Path, case: Case) -> tuple[str, list[str], int]:
     """(`stops: message` | `loaded`, reject reasons, kept rows of the case's table)."""
     overrides = [f"inputs.{t}={folder / 'inputs' / f'{t}.csv'}" for t in TABLES]
     config = make_test_config(folder, *overrides, "inputs.truth=null")
     try:
-        tables = load_inputs(spark, config, list(TABLES), StageRecord(name="matrix"))
+        tables = load_inputs(spark, config, needed(case.table), StageRecord(name="matrix"))
     except ContractViolation as stop:
         return f"stops: {stop}", [], 0
     table = tables[case.table]
     reasons = [r.reason for r in table.rejects.collect()]
     kept = table.kept
-    if case.table in ("search_events", "search_relevance"):
+    if case.table in REFERENCING:
         contract = SEARCH_EVENTS if case.table == "search_events" else SEARCH_RELEVANCE
         known, unknown_items = split_unknown_references(
             table.valid, contract, tables["items"].valid, "item_id", "matrix"
