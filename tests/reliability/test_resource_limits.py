@@ -23,7 +23,8 @@ pytestmark = pytest.mark.slow
 
 SKEWED_SHARE = 0.8
 LONG_SHARE = 0.05  # titles padded to 200..1,999 characters
-OVERSIZED = 10  # titles of 10,000 characters: rejected
+OVERSIZED = 10  # titles of 10,000 characters
+TITLE_LIMIT = 1_000  # validation.max_title_chars at default settings: longer titles are rejected
 
 
 LOCAL = "conf/local.yaml"
@@ -60,6 +61,7 @@ def skew(spark, workdir: Path) -> dict[str, int]:
         F.count(F.lit(1)).alias("items"),
         F.sum((F.col("category") == big).cast("int")).alias("in_big_category"),
         F.sum((F.length("title") >= 200).cast("int")).alias("long_titles"),
+        F.sum((F.length("title") > TITLE_LIMIT).cast("int")).alias("over_limit"),
         F.max(F.length("title")).alias("longest"),
     )
     return stats.first().asDict()
@@ -90,10 +92,12 @@ def test_skewed_catalog_with_long_titles_at_default_settings(spark, tmp_path: Pa
 
     pairs = run("build_pairs", tmp_path, "run_id=skewed")
     assert "OutOfMemory" not in pairs.output
-    kept = stats["items"] - OVERSIZED
+    kept = stats["items"] - stats["over_limit"]
+    assert stats["long_titles"] > stats["over_limit"] > OVERSIZED  # a tail on both sides
     assert f"items_kept={kept:,}" in pairs.output
     rejects = read_delta(spark, str(tmp_path / "out" / "rejects"))
-    assert rejects.where(F.col("reason").startswith("title: longer than")).count() == OVERSIZED
+    too_long = rejects.where(F.col("reason").startswith("title: longer than"))
+    assert too_long.count() == stats["over_limit"]
 
     version = register_base_student(spark, tmp_path)
     recommend = run(
