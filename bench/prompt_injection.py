@@ -33,7 +33,7 @@ def sample_pairs(spark, config, per_label: int) -> tuple[list[JudgeRequest], lis
     items = read_table(spark, "items", input_path(config, "items"), config.inputs.format)
     joined = truth.join(items.select("item_id", "title", "category"), on="item_id")
     rows = []
-    for label, condition in ((0, F.col("relevance") == 0), (1, F.col("relevance") >= 2)):
+    for label, condition in ((0, F.col("relevance") == 0), (1, F.col("relevance") > 0)):
         chosen = joined.where(condition).orderBy(F.xxhash64("item_id", "keyphrase", F.lit(7)))
         rows += [(r, label) for r in chosen.limit(per_label).collect()]
     rows.sort(key=lambda pair: (pair[0].item_id, pair[0].keyphrase))
