@@ -2,9 +2,10 @@
 
 Item text is data, not instructions: each field is rendered as a JSON string literal inside a
 labelled block, so quotes, newlines or "ignore the instructions" in a title stay inside its
-quotes; control characters are dropped before rendering. The item comes before the keyphrase,
-so every keyphrase of one item shares the prompt prefix (system, examples, title) and a
-backend can reuse its KV cache.
+quotes; control characters are dropped before rendering, and instruction-like text in a
+seller's fields is screened out first (kpreco.judge.screening). The item comes before the
+keyphrase, so every keyphrase of one item shares the prompt prefix (system, examples, title)
+and a backend can reuse its KV cache.
 
 The version of a template is its name plus a hash of its full text, examples included, so any
 edit changes the version and with it the judgment cache key.
@@ -16,6 +17,8 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass
+
+from kpreco.judge.screening import SCREEN_VERSION, screen_field
 
 SYSTEM = (
     "You are an experienced e-commerce seller deciding which buyer search queries to bid on "
@@ -74,9 +77,10 @@ def quoted(text: str | None) -> str:
 
 
 def item_block(title: str, category: str | None) -> str:
-    lines = [f"Listing title: {quoted(title)}"]
+    # Seller-controlled fields are screened for instruction-like text (kpreco.judge.screening).
+    lines = [f"Listing title: {quoted(screen_field(title))}"]
     if category:
-        lines.append(f"Listing category: {quoted(category)}")
+        lines.append(f"Listing category: {quoted(screen_field(category))}")
     return "\n".join(lines)
 
 
@@ -96,6 +100,7 @@ class PromptTemplate:
         text = json.dumps(
             [
                 SYSTEM,
+                SCREEN_VERSION,
                 user_message("{title}", "{category}", "{keyphrase}"),
                 [e.__dict__ for e in self.examples],
             ]

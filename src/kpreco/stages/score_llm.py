@@ -15,6 +15,7 @@ from delta.tables import DeltaTable
 from pyspark import StorageLevel
 from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
+from pyspark.sql.types import BooleanType
 
 from kpreco.config import Config
 from kpreco.files import write_text
@@ -27,6 +28,7 @@ from kpreco.judge.sampling import (
     not_yet_judged,
     select_for_judging,
 )
+from kpreco.judge.screening import is_screened
 from kpreco.log import StageRecord, get_logger
 from kpreco.stages.inputs import load_references, valid_or_none
 from kpreco.tables import drop_path, is_delta_table, merge_upsert, read_delta, staged
@@ -94,6 +96,12 @@ def judge_pending(
     )
 
 
+def count_screened_titles(requests: DataFrame) -> int:
+    """Distinct titles among `requests` that the judge reads screened."""
+    changed = F.udf(is_screened, BooleanType())
+    return requests.select("title").distinct().where(changed("title")).count()
+
+
 def _judged_ok(model: str, version: str) -> Column:
     return (
         (F.col("judge_model") == model)
@@ -142,6 +150,13 @@ def run_score_llm(spark: SparkSession, config: Config, record: StageRecord) -> d
     record.counts["selected"] = selected.count()
     record.counts["pending"] = count = pending.count()
     record.counts["cached"] = record.counts["selected"] - count
+    record.counts["titles_screened"] = screened = count_screened_titles(pending)
+    if screened:
+        log.warning(
+            "judge: %d titles to judge contain instruction-like text; the judge reads them "
+            "with it removed (kpreco.judge.screening)",
+            screened,
+        )
     log.info(
         "judge %s: %d selected, %d cached, %d to judge",
         model,
