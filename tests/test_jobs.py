@@ -29,6 +29,10 @@ from tests.conftest import base_url
 ROOT = Path(__file__).resolve().parents[1]
 
 
+# The jobs under test are short: a driver JVM with the quick-start JIT and the serial collector
+# starts about 10% faster (measured on recommend: 51 vs 56 s). Production runs keep the default.
+QUICK_JVM = {"SPARK_SUBMIT_OPTS": "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"}
+
 INPUT_NAMES = ("items", "keyphrases", "search_events", "search_relevance", "human_labels", "truth")
 
 
@@ -65,6 +69,7 @@ def start_job(
         stderr=subprocess.STDOUT,
         text=True,
         start_new_session=True,
+        env={**os.environ, **QUICK_JVM},
     )
 
 
@@ -87,7 +92,7 @@ def submit(
         stderr=subprocess.STDOUT,
         text=True,
         timeout=timeout_s,
-        env={**os.environ, **(env or {})},
+        env={**os.environ, **QUICK_JVM, **(env or {})},
     )
     if check and result.returncode != 0:
         raise AssertionError(f"{job} failed:\n{result.stdout[-8000:]}")
@@ -135,36 +140,28 @@ def test_rerun_same_run_id_changes_nothing_and_time_travel_works(spark, simulate
     assert previous.count() == len(before)
 
 
-def test_missing_column_stops_before_any_work(spark, tmp_path: Path, simulated: Path) -> None:
+def test_schema_problems_stop_before_any_work_naming_table_and_column(
+    spark, tmp_path: Path, simulated: Path
+) -> None:
+    # A missing column in one table and a wrong type in another: one error names both.
     items = read_delta(spark, str(simulated / "inputs" / "items")).drop("title")
-    broken = tmp_path / "items.parquet"
-    items.write.parquet(str(broken))
+    items.write.parquet(str(tmp_path / "items.parquet"))
+    events = read_delta(spark, str(simulated / "inputs" / "search_events"))
+    clicked_as_boolean = events.withColumn("clicked", F.col("clicked") == 1)
+    clicked_as_boolean.write.parquet(str(tmp_path / "events.parquet"))
     result = submit(
         "build_pairs",
         simulated,
-        f"inputs.items={broken}",
+        f"inputs.items={tmp_path / 'items.parquet'}",
+        f"inputs.search_events={tmp_path / 'events.parquet'}",
         f"output.root={tmp_path / 'out'}",
         check=False,
     )
     assert result.returncode != 0
     assert "input table 'items' (300 rows): required column 'title' is missing" in result.output
-    assert not (tmp_path / "out" / "pairs").exists()
-
-
-def test_wrong_type_stops_with_table_and_column(spark, tmp_path: Path, simulated: Path) -> None:
-    events = read_delta(spark, str(simulated / "inputs" / "search_events"))
-    broken = tmp_path / "events.parquet"
-    events.withColumn("clicked", F.col("clicked") == 1).write.parquet(str(broken))
-    result = submit(
-        "build_pairs",
-        simulated,
-        f"inputs.search_events={broken}",
-        f"output.root={tmp_path / 'out'}",
-        check=False,
-    )
-    assert result.returncode != 0
     assert "input table 'search_events'" in result.output
     assert "column 'clicked' has type boolean" in result.output
+    assert not (tmp_path / "out" / "pairs").exists()
 
 
 def test_bad_rows_land_in_rejects_while_the_stage_completes(
@@ -303,8 +300,11 @@ def test_pipeline_runs_every_stage_and_a_rerun_changes_nothing(spark, pipelined)
     }
 
     second = submit("pipeline", workdir, "run_id=pipeline-1")  # the same run, again
-    assert second.output.count("skipped:") == 2, second.output[-6000:]  # the CE and the student
-    assert "current for these inputs" in second.output
+    # Simulated inputs, pairs, the CE and the student are current; the rest find nothing to do.
+    assert second.output.count("skipped:") == 4, second.output[-6000:]
+    for name in ("simulate", "build_pairs"):
+        assert f"{name}: skipped, output current for these inputs" in second.output, name
+    assert "current for these inputs and settings" in second.output
     assert "pending=0" in second.output  # the judge is served from its cache
     assert "scored=0" in second.output  # the same cross-encoder version scores nothing again
     assert "items_to_refresh=0" in second.output
@@ -445,7 +445,10 @@ def test_a_killed_python_worker_is_retried_and_the_lists_are_identical(
     assert_same_lists(clean, lists_of(spark, workdir))
 
 
-def test_a_driver_killed_during_a_write_leaves_the_previous_version(spark, pipelined) -> None:
+def test_a_driver_killed_mid_write_then_two_concurrent_slices_rerun_it(spark, pipelined) -> None:
+    """The night's full refresh dies between writing data files and committing: the table
+    stays at its previous version. The rerun, split into two slices run at the same time over
+    disjoint items, lands both (Delta's conflict, retried) and gives the clean run's lists."""
     workdir, _ = pipelined
     table = workdir / "out" / "item_keyphrases"
     clean = lists_of(spark, workdir)
@@ -466,15 +469,7 @@ def test_a_driver_killed_during_a_write_leaves_the_previous_version(spark, pipel
         pytest.fail("the driver was never killed between writing data files and committing")
     assert set(table.glob("*.parquet")) - files_before  # written, never committed
     assert content_fingerprint(read_delta(spark, str(table)), ignore=()) == content
-    rerun = submit("recommend", workdir, "run_id=after-driver-kill", extra=("--full-refresh",))
-    assert "items_to_refresh=300" in rerun.output
-    assert latest_version(spark, str(table)) > version
-    assert_same_lists(clean, lists_of(spark, workdir))
 
-
-def test_two_recommend_runs_on_disjoint_items_at_once_both_land(spark, pipelined) -> None:
-    workdir, _ = pipelined
-    clean = lists_of(spark, workdir)
     halves = {"half-0": "pmod(hash(item_id), 2) = 0", "half-1": "pmod(hash(item_id), 2) = 1"}
     processes = {
         run_id: start_job(
@@ -494,9 +489,11 @@ def test_two_recommend_runs_on_disjoint_items_at_once_both_land(spark, pipelined
         int(o.split("items_to_refresh=")[1].split(",")[0].split()[0]) for o in outputs.values()
     ]
     assert sum(refreshed) == 300 and min(refreshed) > 0
-    path = str(workdir / "out" / "item_keyphrases")
+    assert latest_version(spark, str(table)) >= version + 2  # both slices committed
     by_run = (
-        read_delta(spark, path).groupBy("run_id").agg(F.countDistinct("item_id").alias("items"))
+        read_delta(spark, str(table))
+        .groupBy("run_id")
+        .agg(F.countDistinct("item_id").alias("items"))
     )
     assert {r.run_id: r["items"] for r in by_run.collect()} == dict(
         zip(halves, refreshed, strict=True)

@@ -1,5 +1,6 @@
-"""The pipeline: every stage in order, each logged and timed, skipping models that are current
-for their inputs and settings."""
+"""The pipeline: every stage in order, each logged and timed, skipping a stage whose output is
+current for its inputs, settings and code (simulated inputs, `pairs`, models; the judge and
+scoring stages skip what is already judged or scored, recommend what is already listed)."""
 
 from __future__ import annotations
 
@@ -12,12 +13,12 @@ from kpreco.evaluate.report import headline_metrics
 from kpreco.judge.report import report_metrics
 from kpreco.log import StageRecord, get_logger, stage
 from kpreco.stages import train_bi_encoder, train_cross_encoder
-from kpreco.stages.build_pairs import run_build_pairs
+from kpreco.stages.build_pairs import current_pairs, pairs_fingerprint, run_build_pairs
 from kpreco.stages.evaluate import run_evaluate
 from kpreco.stages.recommend import run_recommend
 from kpreco.stages.score_ce import run_score_ce
 from kpreco.stages.score_llm import run_score_llm
-from kpreco.stages.simulate import run_simulate
+from kpreco.stages.simulate import current_simulation, run_simulate
 
 log = get_logger(__name__)
 
@@ -38,6 +39,16 @@ def _train_unless_current(
     return train()
 
 
+def _skip_when_current(record: StageRecord, stamp: dict | None) -> bool:
+    """Log and record a skip when `stamp` (a table's commit stamp) says the output is current."""
+    if stamp is None:
+        return False
+    why = f"output current for these inputs, settings and code (written by run {stamp['run_id']})"
+    record.details["skipped"] = why
+    log.info("%s: skipped, %s", record.name, why)
+    return True
+
+
 def student_configs(config: Config) -> list[Config]:
     """The configured student, then each ablation preset layered over the same config."""
     others = [name for name in config.pipeline.ablations if name != config.bi_encoder.preset]
@@ -49,11 +60,14 @@ def run_pipeline(spark: SparkSession, config: Config, stages: list[StageRecord])
     if config.simulate.enabled:
         with stage("simulate") as record:
             stages.append(record)
-            summary = run_simulate(spark, config, record)
-            metrics["simulate.hidden_relevant_share"] = summary["hidden_relevant_share"]
+            if not _skip_when_current(record, current_simulation(spark, config)):
+                summary = run_simulate(spark, config, record)
+                metrics["simulate.hidden_relevant_share"] = summary["hidden_relevant_share"]
     with stage("build_pairs") as record:
         stages.append(record)
-        run_build_pairs(spark, config, record)
+        made_of = pairs_fingerprint(spark, config)
+        if not _skip_when_current(record, current_pairs(spark, config, made_of)):
+            run_build_pairs(spark, config, record, made_of)
     with stage("score_llm") as record:
         stages.append(record)
         metrics.update(report_metrics(run_score_llm(spark, config, record)))

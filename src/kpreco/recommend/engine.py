@@ -73,10 +73,18 @@ def _index(path: str):
     return faiss.read_index(path)
 
 
+@dataclass(frozen=True)
+class Vocabulary:
+    keyphrases: list[str]
+    displays: list[str]
+    keys: list[str]  # canonical keys, computed once per worker, not once per candidate
+
+
 @cache
-def _vocabulary(path: str) -> tuple[list[str], list[str]]:
+def _vocabulary(path: str) -> Vocabulary:
     data = json.loads(Path(path).read_text())
-    return data["keyphrase"], data["keyphrase_display"]
+    keyphrases = data["keyphrase"]
+    return Vocabulary(keyphrases, data["keyphrase_display"], [canonical_key(k) for k in keyphrases])
 
 
 @cache
@@ -115,13 +123,13 @@ def embed_texts(
     return frame.select(column).mapInPandas(run, schema)
 
 
-def _item_candidates(item_id, positions, scores, keyphrases, displays, limit) -> list[tuple]:
+def _item_candidates(item_id, positions, scores, vocabulary: Vocabulary, limit) -> list[tuple]:
     found = [(int(p), float(s)) for p, s in zip(positions, scores, strict=True) if p >= 0]
-    texts = [keyphrases[p] for p, _ in found]
-    kept = dedupe_ranked(texts, [s for _, s in found])[:limit]
+    texts = [vocabulary.keyphrases[p] for p, _ in found]
+    keys = [vocabulary.keys[p] for p, _ in found]
+    kept = dedupe_ranked(texts, [s for _, s in found], keys)[:limit]
     return [
-        (item_id, texts[i], displays[found[i][0]], canonical_key(texts[i]), found[i][1])
-        for i in kept
+        (item_id, texts[i], vocabulary.displays[found[i][0]], keys[i], found[i][1]) for i in kept
     ]
 
 
@@ -130,13 +138,14 @@ def recommend_candidates(
 ) -> DataFrame:
     """Per item: the de-duplicated nearest keyphrases with retrieval and relevance scores."""
     filtering = settings.relevance_filter.enabled and shipped.cross_encoder is not None
-    limit = settings.relevance_filter.max_candidates if filtering else settings.candidates
+    # Without the filter only the list's length can survive the cap: ship no more than that.
+    limit = settings.relevance_filter.max_candidates if filtering else settings.max_keyphrases
 
     def run(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
         model = load_student(SparkFiles.get(shipped.student), settings.threads)
         folder = Path(SparkFiles.get(shipped.index))
         index = _index(str(folder / INDEX_FILE))
-        keyphrases, displays = _vocabulary(str(folder / VOCABULARY_FILE))
+        vocabulary = _vocabulary(str(folder / VOCABULARY_FILE))
         for batch in batches:
             kill_worker_once("recommend")
             vectors = embed(model, batch["title"].tolist(), settings.dim, settings.batch_size)
@@ -146,7 +155,7 @@ def recommend_candidates(
                 batch["item_id"], batch["title"], positions, scores, strict=True
             ):
                 candidates = _item_candidates(
-                    item_id, item_positions, item_scores, keyphrases, displays, limit
+                    item_id, item_positions, item_scores, vocabulary, limit
                 )
                 rows += candidates
                 titles += [title] * len(candidates)

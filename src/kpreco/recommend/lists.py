@@ -53,15 +53,18 @@ def cap_and_rank(candidates: DataFrame, cap: int) -> DataFrame:
     return candidates.withColumn("rank", F.row_number().over(order)).where(F.col("rank") <= cap)
 
 
-def dedupe_ranked(keyphrases: list[str], scores: list[float]) -> list[int]:
+def dedupe_ranked(
+    keyphrases: list[str], scores: list[float], keys: list[str] | None = None
+) -> list[int]:
     """Positions to keep in one item's candidate list (scores descending): the first of each
     canonical key. The driver-free twin of `deduplicate`, used before cross-encoder scoring so
-    that duplicates are never scored."""
+    that duplicates are never scored. `keys` are the keyphrases' canonical keys when the caller
+    has them (normalising is the costly part: recommend computes the vocabulary's keys once)."""
+    keys = keys if keys is not None else [canonical_key(k) for k in keyphrases]
     seen: set[str] = set()
     kept = []
     for position in sorted(range(len(keyphrases)), key=lambda i: (-scores[i], keyphrases[i])):
-        key = canonical_key(keyphrases[position])
-        if key not in seen:
-            seen.add(key)
+        if keys[position] not in seen:
+            seen.add(keys[position])
             kept.append(position)
     return kept

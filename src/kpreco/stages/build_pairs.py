@@ -8,16 +8,48 @@ from pyspark.sql import functions as F
 from kpreco.bookkeeping import write_rejects
 from kpreco.config import Config
 from kpreco.contract import SEARCH_EVENTS, SEARCH_RELEVANCE
+from kpreco.currency import code_digest, fingerprint, is_current, stamped_commits
 from kpreco.log import StageRecord, get_logger
 from kpreco.pairs.build import PAIR_COLUMNS, assemble_pairs, pair_universe
 from kpreco.pairs.candidates import encoder_candidates, random_category_candidates
 from kpreco.pairs.ctr import pair_click_stats
-from kpreco.stages.inputs import load_inputs
-from kpreco.tables import content_changed, drop_path, merge_upsert, staged
+from kpreco.stages.inputs import input_path, load_inputs
+from kpreco.tables import (
+    content_changed,
+    content_fingerprint,
+    drop_path,
+    merge_upsert,
+    read_table,
+    staged,
+)
 from kpreco.validate import split_unknown_references
 
 log = get_logger(__name__)
 INPUTS = ["items", "keyphrases", "search_events", "search_relevance"]
+
+
+def pairs_fingerprint(spark: SparkSession, config: Config) -> str:
+    """What `pairs` is made of: the inputs' content, the pair and validation settings, code."""
+    contents = {
+        name: content_fingerprint(
+            read_table(spark, name, input_path(config, name), config.inputs.format), ignore=()
+        )
+        for name in INPUTS
+    }
+    return fingerprint(
+        {
+            "inputs": contents,
+            "pairs": config.pairs.model_dump(mode="json"),
+            "validation": config.validation.model_dump(mode="json"),
+            "code": code_digest(),
+        }
+    )
+
+
+def current_pairs(spark: SparkSession, config: Config, wanted: str) -> dict | None:
+    """The commit stamp when `pairs` was built from inputs and settings of fingerprint `wanted`
+    (`pairs_fingerprint`), else None."""
+    return is_current(spark, [config.table_path("pairs")], wanted)
 
 
 def _known_references(
@@ -68,7 +100,10 @@ def build_pairs_frame(spark: SparkSession, config: Config, record: StageRecord) 
     return pairs
 
 
-def run_build_pairs(spark: SparkSession, config: Config, record: StageRecord) -> None:
+def run_build_pairs(
+    spark: SparkSession, config: Config, record: StageRecord, made_of: str | None = None
+) -> None:
+    """Build and MERGE `pairs`; `made_of` is `pairs_fingerprint` when the caller has it."""
     built = (
         build_pairs_frame(spark, config, record)
         .repartition(config.pairs.partitions, "item_id")
@@ -80,17 +115,23 @@ def run_build_pairs(spark: SparkSession, config: Config, record: StageRecord) ->
     )
     staging = config.staging_path("pairs")
     pairs = staged(spark, built, staging)
+    stamp = {
+        "stage": "build_pairs",
+        "fingerprint": made_of or pairs_fingerprint(spark, config),
+        "run_id": config.run_id,
+    }
     record.counts["pairs"] = pairs.count()
     by_kind = {
         row["pair_kind"]: row["count"] for row in pairs.groupBy("pair_kind").count().collect()
     }
     record.counts.update({f"pairs_{kind}": count for kind, count in sorted(by_kind.items())})
-    merge_upsert(
-        spark,
-        pairs,
-        config.table_path("pairs"),
-        keys=["item_id", "keyphrase"],
-        changed=content_changed([c for c in PAIR_COLUMNS if c not in ("item_id", "keyphrase")]),
-        delete_missing="true",
-    )
+    with stamped_commits(spark, stamp):  # the MERGE's commit says what pairs is made of
+        merge_upsert(
+            spark,
+            pairs,
+            config.table_path("pairs"),
+            keys=["item_id", "keyphrase"],
+            changed=content_changed([c for c in PAIR_COLUMNS if c not in ("item_id", "keyphrase")]),
+            delete_missing="true",
+        )
     drop_path(spark, staging)

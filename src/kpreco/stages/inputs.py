@@ -41,8 +41,16 @@ def load_inputs(
         name: read_table(spark, name, input_path(config, name), config.inputs.format)
         for name in names
     }
+    # Every table's schema problems in one error, so a user fixes them all in one go.
+    problems = []
     for name, frame in frames.items():
-        check_schema(frame, CONTRACTS[name])
+        try:
+            check_schema(frame, CONTRACTS[name])
+        except ContractViolation as error:
+            problems.append(str(error))
+    if problems:
+        raise ContractViolation("\n".join(problems))
+    for name, frame in frames.items():
         check_not_empty(frame, name, input_path(config, name))
     validated = {}
     for name, frame in frames.items():

@@ -1,0 +1,67 @@
+"""Commit stamps: a stage's output is current only while its latest commit says so."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kpreco.currency import code_digest, is_current, last_stamp, stamped_commits
+from kpreco.stages.build_pairs import pairs_fingerprint
+from kpreco.stages.simulate import current_simulation, simulation_fingerprint
+from kpreco.tables import merge_upsert, overwrite_table
+from tests.conftest import make_test_config
+
+
+def test_a_stamped_commit_is_current_until_someone_else_writes(spark, tmp_path: Path) -> None:
+    path = str(tmp_path / "table")
+    frame = spark.createDataFrame([(1, "a")], "id int, value string")
+    with stamped_commits(spark, {"fingerprint": "f1", "run_id": "r1"}):
+        overwrite_table(frame, path)
+    assert last_stamp(spark, path) == {"fingerprint": "f1", "run_id": "r1"}
+    assert is_current(spark, [path], "f1") and not is_current(spark, [path], "f2")
+    # Commits outside the block carry no stamp: an unknown writer makes the table not current.
+    merge_upsert(spark, spark.createDataFrame([(2, "b")], "id int, value string"), path, ["id"])
+    assert last_stamp(spark, path) is None and not is_current(spark, [path], "f1")
+    assert not is_current(spark, [str(tmp_path / "absent")], "f1")
+
+
+def test_pairs_fingerprint_follows_inputs_and_settings(spark, tmp_path: Path) -> None:
+    config = make_test_config(tmp_path)
+    tables = {
+        "items": ("item_id string, title string", [("i1", "Grey Sofa")]),
+        "keyphrases": ("keyphrase string", [("sofa",)]),
+        "search_events": ("item_id string, keyphrase string, clicked int", [("i1", "sofa", 0)]),
+        "search_relevance": ("item_id string, keyphrase string, sr_score double", []),
+    }
+    for name, (schema, rows) in tables.items():
+        overwrite_table(spark.createDataFrame(rows, schema), getattr(config.inputs, name))
+    first = pairs_fingerprint(spark, config)
+    assert pairs_fingerprint(spark, config) == first  # deterministic
+    events = spark.createDataFrame(
+        [("i1", "sofa", 1)], "item_id string, keyphrase string, clicked int"
+    )
+    overwrite_table(events, config.inputs.search_events)
+    changed_input = pairs_fingerprint(spark, config)
+    assert changed_input != first
+    other_settings = config.model_copy(
+        update={"pairs": config.pairs.model_copy(update={"random_candidates_per_item": 9})}
+    )
+    assert pairs_fingerprint(spark, other_settings) not in (first, changed_input)
+
+
+def test_simulation_is_current_only_with_the_same_settings(spark, tmp_path: Path) -> None:
+    config = make_test_config(tmp_path)
+    assert current_simulation(spark, config) is None  # nothing written yet
+    stamp = {"fingerprint": simulation_fingerprint(config), "run_id": "sim"}
+    frame = spark.createDataFrame([(1,)], "x int")
+    for name in ("items", "keyphrases", "search_events", "search_relevance", "human_labels"):
+        with stamped_commits(spark, stamp):
+            overwrite_table(frame, getattr(config.inputs, name))
+    assert current_simulation(spark, config) is None  # `truth` is missing
+    with stamped_commits(spark, stamp):
+        overwrite_table(frame, config.inputs.truth)
+    assert current_simulation(spark, config)["run_id"] == "sim"
+    reseeded = config.model_copy(
+        update={"simulate": config.simulate.model_copy(update={"seed": 4})}
+    )
+    assert current_simulation(spark, reseeded) is None
+    assert len(code_digest()) == 16
