@@ -43,7 +43,8 @@ def _skip_when_current(record: StageRecord, stamp: dict | None) -> bool:
     """Log and record a skip when `stamp` (a table's commit stamp) says the output is current."""
     if stamp is None:
         return False
-    why = f"output current for these inputs, settings and code (written by run {stamp['run_id']})"
+    run = stamp.get("run_id", "?")
+    why = f"output current for these inputs, settings and code (written by run {run})"
     record.details["skipped"] = why
     log.info("%s: skipped, %s", record.name, why)
     return True
