@@ -10,6 +10,7 @@ from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
 
 from kpreco.config import Config, load_config
+from kpreco.contract import CONTRACTS
 from kpreco.judge.backends import judge_model_id, prompt_version
 from kpreco.judge.server import serve
 from kpreco.pairs.build import split_of
@@ -23,17 +24,7 @@ TEST_CONFIG = ROOT / "conf" / "test.yaml"
 def make_test_config(tmp_path: Path, *overrides: str) -> Config:
     """conf/test.yaml with every input and output under `tmp_path`."""
     inputs = tmp_path / "inputs"
-    paths = [
-        f"inputs.{name}={inputs / name}"
-        for name in (
-            "items",
-            "keyphrases",
-            "search_events",
-            "search_relevance",
-            "human_labels",
-            "truth",
-        )
-    ]
+    paths = [f"inputs.{name}={inputs / name}" for name in CONTRACTS]
     return load_config(
         TEST_CONFIG, [*paths, f"output.root={tmp_path / 'out'}", "run_id=test-run", *overrides]
     )

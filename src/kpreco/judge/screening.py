@@ -58,7 +58,7 @@ _INSTRUCTION = re.compile(
     ),
     re.IGNORECASE,
 )
-_TRIM = " \t,-–—:/\"'"
+_TRIM = " \t,-–—:/\"'|;"
 
 
 def _cut_at_imitation(text: str) -> str:
@@ -114,7 +114,7 @@ def screen_field(text: str | None) -> str | None:
         segments = _segments(kept)
     kept = _balanced(re.sub(r"\s+", " ", kept))
     kept = re.sub(r"[(\[{]\s*[)\]}]", " ", kept)
-    return re.sub(r"\s+", " ", kept).strip(_TRIM + "|;")
+    return re.sub(r"\s+", " ", kept).strip(_TRIM)
 
 
 def is_screened(text: str | None) -> bool:

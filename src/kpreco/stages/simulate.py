@@ -5,6 +5,7 @@ from __future__ import annotations
 from pyspark.sql import SparkSession
 
 from kpreco.config import Config
+from kpreco.contract import CONTRACTS
 from kpreco.currency import code_digest, fingerprint, is_current, stamped_commits
 from kpreco.log import StageRecord, get_logger
 from kpreco.simulate.marketplace import simulate_marketplace, summarize
@@ -12,16 +13,6 @@ from kpreco.stages.inputs import input_path
 from kpreco.tables import detect_format, overwrite_table
 
 log = get_logger(__name__)
-
-
-SIMULATED_TABLES = (
-    "items",
-    "keyphrases",
-    "search_events",
-    "search_relevance",
-    "human_labels",
-    "truth",
-)
 
 
 class SimulationDisabled(RuntimeError):
@@ -34,8 +25,9 @@ def simulation_fingerprint(config: Config) -> str:
 
 
 def current_simulation(spark: SparkSession, config: Config) -> dict | None:
-    """The commit stamp when every `inputs.*` table holds this very simulation, else None."""
-    paths = [input_path(config, name) for name in SIMULATED_TABLES]
+    """The commit stamp when every `inputs.*` table holds this very simulation, else None.
+    The simulator writes every table of the data contract."""
+    paths = [input_path(config, name) for name in CONTRACTS]
     return is_current(spark, paths, simulation_fingerprint(config))
 
 
@@ -46,15 +38,18 @@ def run_simulate(spark: SparkSession, config: Config, record: StageRecord) -> di
             "written; set simulate.enabled=true to generate sample data there"
         )
     market = simulate_marketplace(spark, config.simulate)
-    stamp = {"stage": "simulate", "fingerprint": simulation_fingerprint(config)}
-    stamp["run_id"] = config.run_id
-    for name, frame in market.tables().items():
-        path = input_path(config, name)
-        if detect_format(path, config.inputs.format) != "delta":
-            raise ValueError(
-                f"the simulator writes Delta tables; inputs.{name} = {path} is not one"
-            )
-        with stamped_commits(spark, stamp):
+    stamp = {
+        "stage": "simulate",
+        "fingerprint": simulation_fingerprint(config),
+        "run_id": config.run_id,
+    }
+    with stamped_commits(spark, stamp):
+        for name, frame in market.tables().items():
+            path = input_path(config, name)
+            if detect_format(path, config.inputs.format) != "delta":
+                raise ValueError(
+                    f"the simulator writes Delta tables; inputs.{name} = {path} is not one"
+                )
             overwrite_table(frame, path)
     summary = summarize(market, config.simulate)
     record.counts.update({k: int(v) for k, v in summary.items() if k in market.tables()})
