@@ -1,33 +1,71 @@
 #!/usr/bin/env bash
-# The one way to run a kpreco job, on a laptop or a cluster:
+# The one way to run a kpreco job, or any PySpark script, with Delta Lake ready, on a laptop or a
+# cluster:
 #
-#   ./spark-submit.sh [spark-submit options] jobs/NAME.py --config conf/FILE.yaml [--set k=v ...]
+#   ./spark-submit.sh [spark-submit options] SCRIPT.py [--config conf/FILE.yaml] [--set k=v ...]
+#   ./spark-submit.sh pyspark [spark-submit options]        # the interactive PySpark shell
 #
-# Uses the project's Python for driver and workers, puts the Delta Lake jars on the classpath,
-# ships src/kpreco to executors, and passes every spark-submit option through (--master,
-# --driver-memory, --conf, --deploy-mode, ...). Without --master / --driver-memory it takes
-# spark.master / spark.driver_memory from the config.
+# Uses the project's Python for driver and workers, puts the Delta Lake jars on the classpath and
+# Delta's session extension and catalog in the Spark conf (so a plain
+# `SparkSession.builder.getOrCreate()` reads and writes Delta), ships src/kpreco to executors,
+# and passes every spark-submit option through (--master, --driver-memory, --conf, ...). Without
+# --master / --driver-memory it takes spark.master / spark.driver_memory from the config
+# (conf/local.yaml when no --config is given). Scripts run from the checkout, so relative paths
+# in their arguments and in conf/*.yaml are relative to it.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 PYTHON="${KPRECO_PYTHON:-$ROOT/.venv/bin/python}"
 JARS_DIR="${KPRECO_JARS_DIR:-$ROOT/.cache/jars}"
 
+usage() {
+  cat >&2 <<USAGE
+usage: ./spark-submit.sh [spark-submit options] SCRIPT.py [script arguments]
+       ./spark-submit.sh pyspark [spark-submit options]
+
+SCRIPT.py is a kpreco job (jobs/NAME.py --config conf/FILE.yaml [--set k=v ...]) or any PySpark
+script; --config is optional (conf/local.yaml when absent) and supplies the master and driver
+memory unless --master / --driver-memory are given. For a JVM application use
+.venv/bin/spark-submit directly.
+USAGE
+  exit 2
+}
+
 if [[ ! -x "$PYTHON" ]]; then
   echo "spark-submit.sh: no project environment at $ROOT/.venv; run 'make setup' first" >&2
   exit 2
 fi
+
+shell=false
+if [[ "${1:-}" == "pyspark" ]]; then
+  shell=true
+  shift
+fi
+[[ "${1:-}" == "-h" || "${1:-}" == "--help" ]] && usage
 
 spark_options=()
 while [[ $# -gt 0 && "$1" != *.py ]]; do
   spark_options+=("$1")
   shift
 done
-if [[ $# -eq 0 ]]; then
-  echo "usage: ./spark-submit.sh [spark-submit options] jobs/NAME.py --config conf/FILE.yaml [--set k=v ...]" >&2
-  exit 2
+if $shell; then
+  [[ $# -eq 0 ]] || { echo "spark-submit.sh: 'pyspark' takes no script ($1)" >&2; usage; }
+  app=()
+else
+  if [[ $# -eq 0 ]]; then
+    [[ ${#spark_options[@]} -gt 0 ]] &&
+      echo "spark-submit.sh: no Python script (*.py) among the arguments: ${spark_options[*]}" >&2
+    usage
+  fi
+  app=("$@")
+  # The script as the caller names it, or relative to the checkout (jobs/NAME.py from anywhere).
+  if [[ -f "$1" ]]; then
+    app[0]="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
+  elif [[ ! -f "$ROOT/$1" ]]; then
+    echo "spark-submit.sh: no such script: $1" >&2
+    exit 2
+  fi
 fi
-app=("$@")
 
 has_option() {
   local wanted="$1" option
@@ -37,10 +75,19 @@ has_option() {
   return 1
 }
 
-# Master and driver memory from the config unless given (code cannot set driver memory later).
+# Master, driver memory (code cannot set it later) and Delta's session settings, from the
+# config the script is given (or conf/local.yaml).
+defaults=()
 mapfile -t defaults < <(cd "$ROOT" && "$PYTHON" -m kpreco.cli submit-defaults "${app[@]:1}")
+if [[ ${#defaults[@]} -lt 2 ]]; then
+  echo "spark-submit.sh: could not read the master and driver memory from the config" >&2
+  exit 2
+fi
 has_option --master || spark_options+=(--master "${defaults[0]}")
 has_option --driver-memory || spark_options+=(--driver-memory "${defaults[1]}")
+for setting in "${defaults[@]:2}"; do
+  spark_options+=(--conf "$setting")
+done
 # Spark's own INFO logging off unless the caller configures logging.
 has_option --driver-java-options ||
   spark_options+=(--driver-java-options "-Dlog4j2.configurationFile=file:$ROOT/conf/log4j2.properties")
@@ -69,10 +116,13 @@ export PYSPARK_DRIVER_PYTHON="${PYSPARK_DRIVER_PYTHON:-$PYTHON}"
 export PYTHONPATH="$ROOT/src${PYTHONPATH:+:$PYTHONPATH}"
 export KPRECO_HOME="$ROOT"
 
+launcher=spark-submit
+$shell && launcher=pyspark
+# Jobs run from the checkout: relative paths (conf/*.yaml, data/local/...) are relative to it.
 cd "$ROOT"
-exec "$(dirname "$PYTHON")/spark-submit" \
+exec "$(dirname "$PYTHON")/$launcher" \
   --jars "$jar_list" \
   --py-files "$package" \
   --conf spark.ui.showConsoleProgress=false \
   "${spark_options[@]}" \
-  "${app[@]}"
+  "${app[@]+"${app[@]}"}"

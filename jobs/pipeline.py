@@ -13,4 +13,4 @@ def body(spark: SparkSession, config: Config, stages: list[StageRecord]) -> dict
 
 
 if __name__ == "__main__":
-    run_job("pipeline", job_parser(__doc__).parse_args(), body)
+    run_job("pipeline", job_parser(__doc__).parse_args(), body, writes_inputs=True)

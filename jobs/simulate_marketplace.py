@@ -15,4 +15,4 @@ def body(spark: SparkSession, config: Config, stages: list[StageRecord]) -> dict
 
 
 if __name__ == "__main__":
-    run_job("simulate_marketplace", job_parser(__doc__).parse_args(), body)
+    run_job("simulate_marketplace", job_parser(__doc__).parse_args(), body, writes_inputs=True)

@@ -1,6 +1,9 @@
-"""Train the bi-encoder student; a preset layers over the base config:
+"""Train the bi-encoder student of `bi_encoder.preset` (the full method unless set):
 
-./spark-submit.sh jobs/train_bi_encoder.py --config conf/local.yaml --config conf/presets/X.yaml
+./spark-submit.sh jobs/train_bi_encoder.py --config conf/local.yaml --set bi_encoder.preset=ctr_only
+
+The preset's file (conf/presets/NAME.yaml) is layered over the config files and `--set` goes on
+top, so `--set bi_encoder.tasks.distill.max_pairs=20000` changes that preset's setting.
 """
 
 from pyspark.sql import SparkSession

@@ -78,5 +78,107 @@ def test_presets_layer_over_the_config() -> None:
     assert ctr_only.bi_encoder.tasks.ctr.max_pairs == 123  # the base's settings stay
     llm = with_preset(base, "distill_from_llm_direct")
     assert llm.bi_encoder.tasks.distill.source == "llm"
-    with pytest.raises(ConfigError, match="unknown preset"):
+    with pytest.raises(ConfigError, match="unknown bi_encoder preset"):
         with_preset(base, "no_such_preset")
+
+
+def test_a_preset_chosen_with_set_trains_its_own_settings() -> None:
+    config = load_config(ROOT / "conf" / "test.yaml", ["bi_encoder.preset=ctr_only"])
+    tasks = config.bi_encoder.tasks
+    assert config.bi_encoder.preset == "ctr_only"
+    assert (tasks.ctr.enabled, tasks.sr.enabled, tasks.distill.enabled) == (True, False, False)
+    assert tasks.ctr.max_pairs == 48  # conf/test.yaml's, which the preset file does not set
+
+
+def test_a_preset_named_in_a_config_file_is_layered_too(tmp_path: Path) -> None:
+    mine = tmp_path / "mine.yaml"
+    mine.write_text("bi_encoder:\n  preset: distill_from_llm_direct\n")
+    config = load_config([ROOT / "conf" / "test.yaml", mine])
+    assert config.bi_encoder.tasks.distill.source == "llm"
+
+
+def own_presets(tmp_path: Path) -> Path:
+    folder = tmp_path / "presets"
+    folder.mkdir()
+    (folder / "ctr_sr_distill_pearson.yaml").write_text(
+        "bi_encoder:\n  preset: ctr_sr_distill_pearson\n"
+    )
+    (folder / "mine.yaml").write_text(
+        "bi_encoder:\n  tasks:\n    sr: {enabled: false}\n"
+        "    distill: {enabled: true, max_pairs: 20000, loss: mse}\n"
+    )
+    return folder
+
+
+def test_set_on_top_of_a_preset_wins_over_the_preset_file(tmp_path: Path) -> None:
+    presets = own_presets(tmp_path)
+    from_file = load_config(
+        ROOT / "conf" / "test.yaml", ["bi_encoder.preset=mine"], presets_dir=presets
+    )
+    assert from_file.bi_encoder.tasks.distill.max_pairs == 20000
+    assert not from_file.bi_encoder.tasks.sr.enabled
+    overridden = load_config(
+        ROOT / "conf" / "test.yaml",
+        ["bi_encoder.tasks.distill.max_pairs=500", "bi_encoder.preset=mine"],
+        presets_dir=presets,
+    )
+    assert overridden.bi_encoder.tasks.distill.max_pairs == 500
+    assert overridden.bi_encoder.tasks.distill.loss == "mse"  # the rest of the preset holds
+
+
+def test_an_ablation_preset_gets_the_same_rule_as_the_main_one(tmp_path: Path) -> None:
+    from kpreco.config import with_preset
+
+    presets = own_presets(tmp_path)
+    base = load_config(
+        ROOT / "conf" / "test.yaml",
+        ["bi_encoder.tasks.distill.max_pairs=500", "bi_encoder.version=bi-pinned"],
+        presets_dir=presets,
+    ).with_run_id()
+    mine = with_preset(base, "mine")
+    assert mine.bi_encoder.tasks.distill.max_pairs == 500  # --set wins over the preset file
+    assert not mine.bi_encoder.tasks.sr.enabled
+    assert mine.bi_encoder.version is None  # a pinned version pins the configured preset only
+    assert mine.run_id == base.run_id and mine.inputs == base.inputs
+    assert with_preset(base, "ctr_sr_distill_pearson").bi_encoder.version == "bi-pinned"
+
+
+@pytest.mark.parametrize(
+    "choose",
+    [
+        lambda: load_config(ROOT / "conf" / "test.yaml", ["bi_encoder.preset=no_such"]),
+        lambda: __import__("kpreco.config").config.with_preset(
+            load_config(ROOT / "conf" / "test.yaml"), "no_such"
+        ),
+    ],
+    ids=["set", "ablation"],
+)
+def test_an_unknown_preset_is_an_error_listing_the_known_ones(choose) -> None:
+    with pytest.raises(ConfigError, match=r"unknown bi_encoder preset 'no_such'.*ctr_only"):
+        choose()
+
+
+def test_a_preset_file_may_set_only_the_student(tmp_path: Path) -> None:
+    presets = own_presets(tmp_path)
+    (presets / "wide.yaml").write_text("bi_encoder: {}\nsimulate: {items: 5}\n")
+    with pytest.raises(ConfigError, match="sets only bi_encoder"):
+        load_config(ROOT / "conf" / "test.yaml", ["bi_encoder.preset=wide"], presets_dir=presets)
+
+
+def test_the_pipeline_trains_the_set_preset_then_the_ablations() -> None:
+    from kpreco.pipeline import student_configs
+
+    config = load_config(
+        ROOT / "conf" / "test.yaml",
+        ["bi_encoder.preset=ctr_only", "pipeline.ablations=[ctr_only, ctr_sr_distill_pearson]"],
+    )
+    main, full = student_configs(config)
+    assert main.bi_encoder.preset == "ctr_only" and not main.bi_encoder.tasks.sr.enabled
+    assert full.bi_encoder.preset == "ctr_sr_distill_pearson"
+    assert full.bi_encoder.tasks.sr.enabled and full.bi_encoder.tasks.distill.enabled
+
+
+@pytest.mark.parametrize("key", ["pipeline.ablations", "evaluate.presets"])
+def test_an_unknown_preset_in_a_list_stops_the_config_load(key: str) -> None:
+    with pytest.raises(ConfigError, match=r"unknown bi_encoder preset 'ctr_olny'"):
+        load_config(ROOT / "conf" / "test.yaml", [f"{key}=[ctr_only, ctr_olny]"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
 import shutil
@@ -225,6 +226,7 @@ def test_bad_rows_land_in_rejects_while_the_stage_completes(
     )
 
 
+@pytest.mark.slow  # a process kill and its rerun: make test-slow
 def test_score_llm_killed_midway_keeps_finished_rounds_and_rerun_completes(
     spark, simulated: Path
 ) -> None:
@@ -315,6 +317,20 @@ def test_pipeline_runs_every_stage_and_a_rerun_changes_nothing(spark, pipelined)
     runs = after.pop("runs"), before.pop("runs")  # the run's record is updated in place
     assert runs[0].split(":")[0] == runs[1].split(":")[0]
     assert after == before  # every other table is identical, row for row
+
+
+def student_settings(workdir: Path, preset: str) -> list[dict]:
+    """The task settings of every registered student of `preset`, oldest first."""
+    found = [
+        json.loads(path.read_text())
+        for path in (workdir / "out" / "models" / "bi_encoder").glob("*/kpreco_model.json")
+    ]
+    found.sort(key=lambda meta: meta["created_at"])
+    return [meta["settings"]["tasks"] for meta in found if meta["preset"] == preset]
+
+
+def enabled(tasks: dict) -> tuple[bool, bool, bool]:
+    return tasks["ctr"]["enabled"], tasks["sr"]["enabled"], tasks["distill"]["enabled"]
 
 
 @contextlib.contextmanager
@@ -426,6 +442,7 @@ def test_recommend_on_a_standalone_cluster_equals_local_mode(
     assert_same_lists(local, lists_of(spark, workdir))
 
 
+@pytest.mark.slow  # a process kill and its rerun: make test-slow
 def test_a_killed_python_worker_is_retried_and_the_lists_are_identical(
     spark, pipelined, tmp_path: Path
 ) -> None:
@@ -445,6 +462,7 @@ def test_a_killed_python_worker_is_retried_and_the_lists_are_identical(
     assert_same_lists(clean, lists_of(spark, workdir))
 
 
+@pytest.mark.slow  # a process kill and its rerun: make test-slow
 def test_a_driver_killed_mid_write_then_two_concurrent_slices_rerun_it(spark, pipelined) -> None:
     """The night's full refresh dies between writing data files and committing: the table
     stays at its previous version. The rerun, split into two slices run at the same time over
@@ -503,37 +521,132 @@ def test_a_driver_killed_mid_write_then_two_concurrent_slices_rerun_it(spark, pi
     assert state.count() == state.select("item_id").distinct().count() == 300
 
 
-def test_the_api_key_never_reaches_logs_tables_reports_or_saved_configs(
-    spark, simulated: Path, tmp_path: Path, llm_server
+def run_wrapper(*arguments: str, env: dict[str, str] | None = None, cwd: Path = ROOT, **options):
+    """./spark-submit.sh with exactly these arguments (no test settings added)."""
+    return subprocess.run(
+        [str(ROOT / "spark-submit.sh"), *arguments],
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        timeout=900,
+        env={**os.environ, **QUICK_JVM, **(env or {})},
+        **options,
+    )
+
+
+def test_your_own_csv_files_through_the_pipeline_with_an_llm_endpoint(
+    spark, tmp_path: Path, simulated: Path, llm_server
 ) -> None:
+    """README's own-data recipe as a user runs it first: CSV files of a marketplace that is not
+    the simulator's (no truth; a simulator truth left in the same folder must not be read), the
+    judge behind an OpenAI-compatible endpoint that wants an API key (the key never reaches
+    logs, tables, reports or saved configs), the student chosen with --set (the preset's own
+    settings apply, and a --set on top of them wins)."""
+    from tests.own_data import write_marketplace
+
+    folder = tmp_path / "tables"
+    counts = write_marketplace(folder, items=200, seed=8)
+    shutil.copytree(simulated / "inputs" / "truth", folder / "truth")  # a stale simulator truth
     secret = f"sk-kpreco-{uuid.uuid4().hex}"
     server = llm_server(api_key=secret)  # refuses requests without the key
-    shutil.copytree(simulated / "inputs", tmp_path / "inputs")
-    shutil.copytree(simulated / "out" / "pairs", tmp_path / "out" / "pairs")
-    result = submit(
-        "score_pairs",
-        tmp_path,
-        "run_id=with-secret",
-        "judge.backend=openai",
-        f"judge.openai.base_url={base_url(server)}",
-        "judge.prompt=instruction",
-        extra=("--stage", "llm"),
+    out = tmp_path / "out"
+    settings = {
+        "inputs.dir": folder,
+        "output.root": out,
+        "run_id": "own-1",
+        "judge.backend": "openai",
+        "judge.openai.base_url": base_url(server),
+        "bi_encoder.preset": "ctr_only",
+        "bi_encoder.tasks.ctr.max_pairs": 20,
+        "evaluate.presets": "[ctr_only]",
+    }
+    result = run_wrapper(
+        "jobs/pipeline.py",
+        *("--config", "conf/test.yaml", "--config", "conf/own-data.yaml"),
+        *[part for key, value in settings.items() for part in ("--set", f"{key}={value}")],
         env={"KPRECO_JUDGE_API_KEY": secret},
     )
-    judged = re.search(r"judged_ok=(\d+)", result.output)
-    assert judged and int(judged.group(1)) > 0, result.output[-4000:]  # the server took the key
-    assert "judged_failed=0" in result.output or "judged_failed" not in result.output
-    assert secret not in result.output  # logs
-    files = [path for path in (tmp_path / "out").rglob("*") if path.is_file()]
-    assert any(path.suffix == ".json" and "reports" in path.parts for path in files)
-    for path in files:  # reports, Delta logs, parquet (saved configs live in `runs`)
+    output = result.stdout
+    assert result.returncode == 0, output[-8000:]
+    assert f"input items: {folder}/items.csv" in output
+    assert f"input truth left out: {folder}/truth holds the simulator's sample data" in output
+    assert "truth_read" not in output  # never validated, so never read
+    lists = read_delta(spark, str(out / "item_keyphrases"))
+    served = {r.item_id for r in lists.select("item_id").distinct().collect()}
+    assert served and all(item.startswith("gd-08-") for item in served)
+    assert len(served) == counts["items"]  # every item of the user's catalog has a list
+    metrics = json.loads((out / "reports" / "own-1" / "metrics.json").read_text())
+    (truth_metrics, why), *_ = metrics["not_computed"].items()
+    assert "true_ndcg@" in truth_metrics and "hidden_relevant_recall@" in truth_metrics
+    assert why.startswith(f"left out: {folder}/truth holds the simulator's sample data")
+    student = metrics["models"]["ctr_only"]
+    assert not any(name.startswith("true_") for name in student["metrics"])
+    assert {"human_ndcg@10", "click_recall@10"} <= set(student["metrics"])  # what it could
+    html = (out / "reports" / "own-1" / "report.html").read_text()
+    assert "Not computed in this run" in html and "What each student was trained with" in html
+    # The pipeline's student is the preset chosen with --set, with its settings, and the report
+    # shows them from the registry.
+    assert "  train_bi_encoder[ctr_only] " in output
+    (trained,) = student_settings(tmp_path, "ctr_only")
+    assert enabled(trained) == (True, False, False) and trained["ctr"]["max_pairs"] == 20
+    assert student["trained_with"]["sr"] == "off" and student["trained_with"]["distill"] == "off"
+    # The endpoint took the key (pairs were judged), and the key is nowhere.
+    judged = re.search(r"judged_ok=(\d+)", output)
+    assert judged and int(judged.group(1)) > 0, output[-4000:]
+    assert secret not in output  # logs
+    written = [path for path in out.rglob("*") if path.is_file()]
+    for path in written:  # reports, model folders, Delta logs, parquet
         assert secret.encode() not in path.read_bytes(), path
-    for name, path in delta_tables(tmp_path / "out").items():
+    for name, path in delta_tables(out).items():
         frame = read_delta(spark, str(path))
         strings = [f.name for f in frame.schema.fields if f.dataType.simpleString() == "string"]
         leaked = frame.where(
             F.exists(F.array(*[F.col(c) for c in strings]), lambda v: v.contains(secret))
         )
         assert leaked.count() == 0, name
-    saved = read_delta(spark, str(tmp_path / "out" / "runs")).first().config_json
+    saved = read_delta(spark, str(out / "runs")).first().config_json
     assert "KPRECO_JUDGE_API_KEY" in saved  # the saved config names the variable, not its value
+
+
+def test_spark_submit_runs_any_script_with_delta_and_without_a_config(tmp_path: Path) -> None:
+    script = tmp_path / "look.py"
+    script.write_text(
+        "import sys\n"
+        "from pyspark.sql import SparkSession\n"
+        "spark = SparkSession.builder.getOrCreate()\n"
+        "spark.range(7).write.format('delta').save(sys.argv[1])\n"
+        "print('rows', spark.read.format('delta').load(sys.argv[1]).count())\n"
+        "print('master', spark.conf.get('spark.master'))\n"
+    )
+    table = tmp_path / "table"
+    # Run from another folder, the script named relative to it: as a user runs their own.
+    result = run_wrapper("look.py", str(table), cwd=tmp_path)
+    assert result.returncode == 0, result.stdout[-4000:]
+    assert "rows 7" in result.stdout
+    assert "master local[*]" in result.stdout  # conf/local.yaml's, as no --config was given
+    assert (table / "_delta_log").is_dir()
+    # The interactive shell has Delta too (-i: interactive although stdin is not a terminal).
+    shell = run_wrapper(
+        "pyspark",
+        "--master",
+        "local[1]",
+        env={"PYSPARK_DRIVER_PYTHON_OPTS": "-i"},
+        input=f"print('shell rows', spark.read.format('delta').load('{table}').count())\n",
+    )
+    assert "shell rows 7" in shell.stdout, shell.stdout[-4000:]
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        ((), "usage: ./spark-submit.sh [spark-submit options] SCRIPT.py"),
+        (("--master", "local[1]"), "no Python script (*.py) among the arguments: --master"),
+        (("no_such_script.py",), "no such script: no_such_script.py"),
+        (("pyspark", "jobs/pipeline.py"), "'pyspark' takes no script (jobs/pipeline.py)"),
+    ],
+)
+def test_spark_submit_says_what_it_cannot_run(arguments: tuple[str, ...], message: str) -> None:
+    result = run_wrapper(*arguments)
+    assert result.returncode == 2
+    assert message in result.stdout

@@ -11,9 +11,10 @@ from datetime import UTC, datetime
 from pyspark.sql import SparkSession
 
 from kpreco.bookkeeping import record_run
-from kpreco.config import Config, load_config
+from kpreco.config import Config, ConfigError, load_config, project_root
 from kpreco.log import StageRecord, get_logger, setup_logging
-from kpreco.session import build_spark
+from kpreco.session import DELTA_SESSION_CONF, build_spark
+from kpreco.stages.inputs import resolve_inputs
 
 log = get_logger("kpreco.job")
 
@@ -24,9 +25,8 @@ def job_parser(description: str) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument(
         "--config",
-        required=True,
         action="append",
-        help="YAML file under conf/; repeat to layer a preset over a base config",
+        help="YAML file under conf/ (default: conf/local.yaml); repeat to layer files",
     )
     parser.add_argument(
         "--set",
@@ -40,9 +40,14 @@ def job_parser(description: str) -> argparse.ArgumentParser:
     return parser
 
 
+def config_files(given: list[str] | None) -> list[str]:
+    """The --config files, or the embedded default when none is given."""
+    return given or [str(project_root() / "conf" / "local.yaml")]
+
+
 def load_job_config(args: argparse.Namespace) -> Config:
     overrides = [*args.overrides, *([f"run_id={args.run_id}"] if args.run_id else [])]
-    return load_config(args.config, overrides).with_run_id()
+    return load_config(config_files(args.config), overrides).with_run_id()
 
 
 def print_summary(job: str, config: Config, stages: list[StageRecord]) -> None:
@@ -54,15 +59,19 @@ def print_summary(job: str, config: Config, stages: list[StageRecord]) -> None:
     print("\n".join(lines), flush=True)
 
 
-def run_job(job: str, args: argparse.Namespace, body: JobBody) -> None:
-    """Load config, start Spark, run `body`, record the run in `runs` (failed runs too)."""
+def run_job(job: str, args: argparse.Namespace, body: JobBody, writes_inputs: bool = False) -> None:
+    """Load config, start Spark, settle and check the inputs (kpreco.stages.inputs), run
+    `body`, record the run in `runs` (failed runs too). `writes_inputs`: the job simulates the
+    inputs when simulate.enabled, so they need not exist yet."""
     config = load_job_config(args)
     setup_logging()
-    log.info("%s: run_id=%s config=%s", job, config.run_id, " + ".join(args.config))
+    log.info("%s: run_id=%s config=%s", job, config.run_id, " + ".join(config_files(args.config)))
     spark = build_spark(config)
     started, stages = datetime.now(UTC), []
     try:
-        metrics = body(spark, config, stages) or {}
+        simulating = writes_inputs and config.simulate.enabled
+        resolved = resolve_inputs(spark, config, simulating=simulating)
+        metrics = body(spark, resolved, stages) or {}
     except Exception as failure:
         error = "".join(traceback.format_exception_only(failure)).strip()
         try:
@@ -76,18 +85,24 @@ def run_job(job: str, args: argparse.Namespace, body: JobBody) -> None:
 
 
 def submit_defaults(argv: list[str]) -> None:
-    """Print the config's master and driver memory for spark-submit.sh (one per line)."""
+    """Print for spark-submit.sh, one per line: the config's master, its driver memory, then
+    the `key=value` Spark settings every session needs (Delta's extension and catalog)."""
     parser = argparse.ArgumentParser(add_help=False)
-    parser.add_argument("--config", required=True, action="append")
+    parser.add_argument("--config", action="append")
     parser.add_argument("--set", dest="overrides", action="append", default=[])
     args, _ = parser.parse_known_args(argv)
-    config = load_config(args.config, args.overrides)
+    try:
+        config = load_config(config_files(args.config), args.overrides)
+    except ConfigError as error:
+        sys.exit(f"spark-submit.sh: {error}")
     print(config.spark.master)
     print(config.spark.driver_memory)
+    for key, value in DELTA_SESSION_CONF.items():
+        print(f"{key}={value}")
 
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["submit-defaults"]:
         submit_defaults(sys.argv[2:])
     else:
-        sys.exit("usage: python -m kpreco.cli submit-defaults --config FILE [--set k=v ...]")
+        sys.exit("usage: python -m kpreco.cli submit-defaults [--config FILE] [--set k=v ...]")

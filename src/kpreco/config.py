@@ -13,7 +13,14 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    model_validator,
+)
 
 
 class ConfigError(ValueError):
@@ -35,17 +42,53 @@ class SparkSettings(Section):
     conf: dict[str, str] = Field(default_factory=dict)
 
 
+# The input tables of the data contract: the ones every run needs, and the references that
+# only evaluation and judge calibration read (a user's data may have neither).
+REQUIRED_INPUTS = ("items", "keyphrases", "search_events", "search_relevance")
+REFERENCE_INPUTS = ("human_labels", "truth")
+
+
 class InputSettings(Section):
-    """Paths of the input tables (DESIGN.md data contract); format from the path unless set."""
+    """Where the input tables are (DESIGN.md data contract); format from the path unless set.
+
+    `dir` is a folder holding them under the contract's names (`items`, `items.csv`,
+    `items.parquet`, ...); a table's own key wins over it. The references (`human_labels`,
+    `truth`) are read when named here or found in `dir`, never a simulator's table left beside
+    your own data (see kpreco.stages.inputs.resolve_inputs); null turns one off."""
 
     format: Literal["auto", "delta", "parquet", "csv"] = "auto"
-    items: str
-    keyphrases: str
-    search_events: str
-    search_relevance: str
+    dir: str | None = None
+    items: str | None = None
+    keyphrases: str | None = None
+    search_events: str | None = None
+    search_relevance: str | None = None
     human_labels: str | None = None
     # Simulated data only: the hidden ground truth, read by evaluation, never by training.
     truth: str | None = None
+
+    @model_validator(mode="after")
+    def _every_required_table_has_a_place(self) -> InputSettings:
+        missing = [name for name in REQUIRED_INPUTS if not getattr(self, name) and not self.dir]
+        if missing:
+            keys = ", ".join(f"inputs.{name}" for name in missing)
+            raise ValueError(f"{keys} not set, and no inputs.dir to find them in")
+        return self
+
+    def in_dir(self, name: str) -> str | None:
+        """`dir/<name>`: where the table `name` is by default (None without a dir)."""
+        return f"{self.dir.rstrip('/')}/{name}" if self.dir else None
+
+
+def default_input_locations(data: dict[str, Any]) -> None:
+    """Fill `inputs.<name>` with `inputs.dir/<name>` where the config leaves it out (a key set
+    to null stays null: that table is not used). When the job starts, a table there may also be
+    `<name>.csv` or `<name>.parquet`, and a reference absent from `dir` is simply absent."""
+    inputs = data.get("inputs")
+    if not isinstance(inputs, dict) or not inputs.get("dir"):
+        return
+    for name in (*REQUIRED_INPUTS, *REFERENCE_INPUTS):
+        if name not in inputs:
+            inputs[name] = f"{str(inputs['dir']).rstrip('/')}/{name}"
 
 
 class OutputSettings(Section):
@@ -205,8 +248,12 @@ class BiEncoderEvalSettings(Section):
     k: int = Field(10, ge=1)
 
 
+DEFAULT_PRESET = "ctr_sr_distill_pearson"
+
+
 class BiEncoderSettings(Section):
-    preset: str = "ctr_sr_distill_pearson"
+    # conf/presets/<preset>.yaml is layered over this section (see load_config).
+    preset: str = DEFAULT_PRESET
     base_model: str = "packaged:minilm"
     tasks: BiEncoderTasks = Field(default_factory=BiEncoderTasks)
     matryoshka_dims: list[int] = Field(default_factory=lambda: [384, 256, 128, 64])
@@ -285,6 +332,14 @@ class PipelineSettings(Section):
 
 
 class Config(Section):
+    # What `with_preset` builds another student's settings from (see `_student_section`): the
+    # config files' bi_encoder section and the `--set bi_encoder.*` overrides, preset excepted.
+    _student_base: dict[str, Any] | None = PrivateAttr(default=None)
+    _student_overrides: list = PrivateAttr(default_factory=list)
+    _presets_dir: Path | None = PrivateAttr(default=None)
+    # Why a reference table is not read in this run (set by resolve_inputs), for the reports.
+    _input_notes: dict[str, str] = PrivateAttr(default_factory=dict)
+
     run_id: str | None = None
     spark: SparkSettings = Field(default_factory=SparkSettings)
     inputs: InputSettings
@@ -373,24 +428,83 @@ def _read_yaml(path: str | Path) -> dict[str, Any]:
     return data
 
 
+def _presets_dir() -> Path:
+    return project_root() / "conf" / "presets"
+
+
+def _preset_section(name: str, presets_dir: Path | None = None) -> dict[str, Any]:
+    """The `bi_encoder` section of conf/presets/<name>.yaml; an unknown name lists the known."""
+    presets_dir = presets_dir or _presets_dir()
+    path = presets_dir / f"{name}.yaml"
+    if not path.exists():
+        known = ", ".join(sorted(p.stem for p in presets_dir.glob("*.yaml")))
+        raise ConfigError(
+            f"unknown bi_encoder preset {name!r} (no {path}); known: {known}. "
+            "A preset of your own is a file there holding a `bi_encoder:` section"
+        )
+    data = _read_yaml(path)
+    others = sorted(set(data) - {"bi_encoder"})
+    if others:
+        raise ConfigError(
+            f"preset {path} sets {', '.join(others)}: a preset sets only bi_encoder.* "
+            "(the student's settings); put other settings in a --config file"
+        )
+    return data.get("bi_encoder") or {}
+
+
+Override = tuple[list[str], Any]
+
+
+def _student_section(
+    base: dict[str, Any], name: str, overrides: list[Override], presets_dir: Path | None = None
+) -> dict[str, Any]:
+    """The one rule for a student's settings, wherever its preset is chosen: the config files'
+    `bi_encoder` section, the preset file over it, then the `--set bi_encoder.*` overrides."""
+    section = {"bi_encoder": deep_merge(base, _preset_section(name, presets_dir))}
+    for keys, value in overrides:
+        apply_override(section, keys, value)
+    section["bi_encoder"]["preset"] = name
+    return section["bi_encoder"]
+
+
 def load_config(
     paths: str | Path | list[str | Path] | tuple[str | Path, ...],
     overrides: list[str] | tuple[str, ...] = (),
+    presets_dir: Path | None = None,
 ) -> Config:
-    """Read YAML file(s), later files over earlier ones (a preset over a base config), apply
-    `key=value` overrides, validate into a `Config`."""
+    """Read YAML file(s), later files over earlier ones, layer the chosen bi-encoder preset's
+    file (conf/presets/<bi_encoder.preset>.yaml) over them, apply `key=value` overrides on top,
+    validate into a `Config`. The preset name may come from any file or from `--set`."""
     files = [paths] if isinstance(paths, str | Path) else list(paths)
     data: dict[str, Any] = {}
     for path in files:
         data = deep_merge(data, _read_yaml(path))
-    for text in overrides:
-        keys, value = parse_override(text)
-        apply_override(data, keys, value)
+    parsed = [parse_override(text) for text in overrides]
+    student = [(keys, value) for keys, value in parsed if keys[0] == "bi_encoder"]
+    base_student = data.get("bi_encoder") or {}
+    if not isinstance(base_student, dict):
+        raise ConfigError("config key 'bi_encoder' must be a section")
+    named = [value for keys, value in student if keys == ["bi_encoder", "preset"]]
+    preset = str(named[-1] if named else base_student.get("preset", DEFAULT_PRESET))
+    data["bi_encoder"] = _student_section(base_student, preset, student, presets_dir)
+    for keys, value in parsed:
+        if keys[0] != "bi_encoder":
+            apply_override(data, keys, value)
+    default_input_locations(data)
+    names = " + ".join(str(path) for path in files)
     try:
-        return Config.model_validate(data)
+        config = Config.model_validate(data)
     except ValidationError as invalid:
-        names = " + ".join(str(path) for path in files)
         raise ConfigError(f"{names}: {describe_validation_error(invalid)}") from None
+    config._student_base = base_student
+    config._student_overrides = [
+        (keys, value) for keys, value in student if keys != ["bi_encoder", "preset"]
+    ]
+    config._presets_dir = presets_dir
+    # Every preset the run will train or compare exists, so a typo stops it now, not hours in.
+    for name in {*config.pipeline.ablations, *config.evaluate.presets}:
+        _preset_section(name, presets_dir)
+    return config
 
 
 def project_root() -> Path:
@@ -405,17 +519,24 @@ def project_root() -> Path:
 
 
 def with_preset(config: Config, name: str, presets_dir: Path | None = None) -> Config:
-    """`config` with the bi-encoder preset `name` (conf/presets/<name>.yaml) layered over it."""
-    presets_dir = presets_dir or project_root() / "conf" / "presets"
-    path = presets_dir / f"{name}.yaml"
-    if not path.exists():
-        known = ", ".join(sorted(p.stem for p in presets_dir.glob("*.yaml")))
-        raise ConfigError(f"unknown preset {name!r} (no {path}); known: {known}")
-    merged = deep_merge(config.model_dump(mode="json"), _read_yaml(path))
+    """`config` with the student of preset `name`: the same rule as `load_config` (config files'
+    bi_encoder section, the preset file, then the `--set bi_encoder.*` overrides). Everything
+    outside `bi_encoder` is kept. A pinned `bi_encoder.version` pins the configured preset's
+    student only, so another preset never resolves to it."""
+    presets_dir = presets_dir or config._presets_dir
+    if name == config.bi_encoder.preset:
+        return config
+    base = config._student_base
+    if base is None:  # built without load_config: its own student settings are the base
+        base = config.bi_encoder.model_dump(mode="json", exclude={"preset", "version"})
+    section = _student_section(base, name, config._student_overrides, presets_dir)
+    if name != config.bi_encoder.preset:
+        section["version"] = _preset_section(name, presets_dir).get("version")
     try:
-        return Config.model_validate(merged)
+        student = BiEncoderSettings.model_validate(section)
     except ValidationError as invalid:
-        raise ConfigError(f"preset {path}: {describe_validation_error(invalid)}") from None
+        raise ConfigError(f"preset {name}: {describe_validation_error(invalid)}") from None
+    return config.model_copy(update={"bi_encoder": student})
 
 
 def config_summary(config: Config) -> dict[str, Any]:

@@ -14,6 +14,14 @@ DELTA_JAR_PREFIXES = ("delta-spark_", "delta-storage-")
 SETUP_HINT = "run `make setup` (or scripts/setup.sh) once to resolve them into the local cache"
 
 
+# What makes a session read and write Delta tables; spark-submit.sh passes the same as --conf, so
+# any script it runs (`SparkSession.builder.getOrCreate()`) has Delta too.
+DELTA_SESSION_CONF = {
+    "spark.sql.extensions": "io.delta.sql.DeltaSparkSessionExtension",
+    "spark.sql.catalog.spark_catalog": "org.apache.spark.sql.delta.catalog.DeltaCatalog",
+}
+
+
 class DeltaJarsMissing(RuntimeError):
     """The Delta Lake jars are not where set-up puts them."""
 
@@ -66,8 +74,7 @@ def build_spark(config: Config) -> SparkSession:
             .config("spark.driver.memory", config.spark.driver_memory)
         )
     settings = {
-        "spark.sql.extensions": "io.delta.sql.DeltaSparkSessionExtension",
-        "spark.sql.catalog.spark_catalog": "org.apache.spark.sql.delta.catalog.DeltaCatalog",
+        **DELTA_SESSION_CONF,
         "spark.sql.shuffle.partitions": str(config.spark.shuffle_partitions),
         "spark.sql.session.timeZone": "UTC",
         "spark.ui.showConsoleProgress": "false",

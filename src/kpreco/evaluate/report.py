@@ -63,6 +63,37 @@ def headline_table(metrics: dict, columns: list[str]) -> str:
     return f"<table><tr><th>model</th>{header}{diversity_header}</tr>{''.join(rows)}</table>"
 
 
+def not_computed_list(metrics: dict) -> str:
+    """What this run could not compute, and why (shown as "—" in the table)."""
+    missing = metrics.get("not_computed") or {}
+    if not missing:
+        return ""
+    items = "".join(
+        f"<li><b>{html.escape(metric)}</b>: {html.escape(why)}</li>"
+        for metric, why in missing.items()
+    )
+    return f"<h2>Not computed in this run</h2><ul>{items}</ul>"
+
+
+def training_table(metrics: dict) -> str:
+    """Per student, the task settings it was trained with (read from its registry metadata)."""
+    students = {m: r["trained_with"] for m, r in metrics["models"].items() if r.get("trained_with")}
+    if not students:
+        return ""
+    tasks = sorted({task for settings in students.values() for task in settings})
+    header = "".join(f"<th>{html.escape(t)}</th>" for t in tasks)
+    rows = "".join(
+        f"<tr><th>{html.escape(model)}</th>"
+        + "".join(f"<td>{html.escape(settings.get(t, '—'))}</td>" for t in tasks)
+        + "</tr>"
+        for model, settings in students.items()
+    )
+    return (
+        "<h2>What each student was trained with (registry metadata)</h2>"
+        f"<table><tr><th>student</th>{header}</tr>{rows}</table>"
+    )
+
+
 def text_table(metrics: dict, columns: list[str]) -> str:
     """The headline numbers as plain text, for the pipeline summary."""
     width = max(len(m) for m in metrics["models"])
@@ -92,6 +123,8 @@ def render_html(metrics: dict, k: int, k_hidden: int) -> str:
         f"<p>{html.escape(metrics['protocol'])}</p>",
         "<h2>Models (mean, 95% bootstrap interval over items, n items)</h2>",
         headline_table(metrics, names(COLUMNS, k, k_hidden)),
+        not_computed_list(metrics),
+        training_table(metrics),
     ]
     figure, axes = plt.subplots(1, 3, figsize=(15, 4))
     for axis, name in zip(axes, names(HEADLINE, k, k_hidden), strict=True):

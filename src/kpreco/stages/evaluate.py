@@ -109,8 +109,26 @@ def build_references(
     return refs
 
 
+def trained_with(meta: dict) -> dict:
+    """The task settings a registered student was trained with (its registry metadata), so a
+    report shows that models compared by preset name really differ as intended."""
+    tasks = (meta.get("settings") or {}).get("tasks") or {}
+    sizes = meta.get("training_data") or {}
+    summary = {}
+    for name, task in tasks.items():
+        if not task.get("enabled"):
+            summary[name] = "off"
+            continue
+        how = f"{sizes.get(name, 0):,} pairs (max {task['max_pairs']:,}), weight {task['weight']:g}"
+        if name == "distill":
+            how += f", from {task['source']}, {task['loss']} loss"
+        summary[name] = how
+    return summary
+
+
 def load_student(spark: SparkSession, config: Config, preset: str):
-    """(model, version) of the newest student of `preset`, or None when none was trained."""
+    """(model, registry metadata) of the newest student of `preset`, or None when none was
+    trained."""
     from sentence_transformers import SentenceTransformer
 
     try:
@@ -119,15 +137,17 @@ def load_student(spark: SparkSession, config: Config, preset: str):
         log.warning("evaluate: no trained %s student; left out of the comparison", preset)
         return None
     model = SentenceTransformer(str(registry.local_copy(spark, location)), device="cpu")
-    return model, meta["version"]
+    return model, meta
 
 
 def retrieve_all(spark: SparkSession, config: Config, titles: list[str], vocabulary: Vocabulary):
-    """model name -> Retrieval to depth max(k, k_hidden); model name -> version."""
+    """model name -> Retrieval to depth max(k, k_hidden); model name -> version; student name
+    -> the task settings it was trained with."""
     settings = config.evaluate
     depth = max(settings.k, settings.k_hidden)
     results: dict[str, Retrieval] = {}
     versions: dict[str, str] = {}
+    training: dict[str, dict] = {}
     if settings.include_bm25:
         results["bm25"], versions["bm25"] = bm25_retrieve(titles, vocabulary, depth), "lexical"
     if settings.include_base_encoder:
@@ -140,12 +160,13 @@ def retrieve_all(spark: SparkSession, config: Config, titles: list[str], vocabul
         loaded = load_student(spark, config, preset)
         if loaded is None:
             continue
-        model, versions[preset] = loaded
+        model, meta = loaded
+        versions[preset], training[preset] = meta["version"], trained_with(meta)
         vectors = encode_vocabulary(model, vocabulary)
         results[preset] = dense_retrieve(
             model, titles, vocabulary, vectors, config.recommend.dim, depth
         )
-    return results, versions
+    return results, versions, training
 
 
 def _top_pairs(
@@ -289,6 +310,34 @@ def matryoshka_sweep(
     return sweep
 
 
+def not_computed(config: Config, refs: References, models: dict[str, dict]) -> dict[str, str]:
+    """Metric families this run could not compute, each with the reason (a user's own data has
+    no ground truth, and may have few or no human labels)."""
+    settings, missing = config.evaluate, {}
+    notes = config._input_notes
+    k, h = settings.k, settings.k_hidden
+    if refs.truth is None:
+        why = notes.get("truth", "no truth table in this run")
+        missing[
+            f"true_precision@{k}, true_recall@{k}/@{h}, true_ndcg@{k}, "
+            f"hidden_relevant_recall@{h}, calibration against the truth"
+        ] = f"{why} (a ground truth exists only for simulated data)"
+    human = f"human_precision@{k}, human_ndcg@{k}"
+    if refs.human is None:
+        missing[human] = notes.get("human_labels", "no human_labels table in this run")
+    elif not any(f"human_ndcg@{k}" in model["metrics"] for model in models.values()):
+        labelled = len(set(refs.human) & set(refs.items))
+        missing[human] = (
+            f"{labelled} of {len(refs.items)} test items have human labels, none of them a "
+            "relevant one (label > 0)"
+        )
+    if not refs.judged_items:
+        missing[f"llm_precision@{k}"] = "evaluate.judged_items is 0"
+    if not refs.filter_items:
+        missing[f"filter_survival@{k}"] = "evaluate.filter_items is 0"
+    return missing
+
+
 def protocol_text(config: Config, items: int, vocabulary: int, refs: References) -> str:
     settings, judge = config.evaluate, judge_model_id(config.judge)
     return (
@@ -324,7 +373,7 @@ def run_evaluate(spark: SparkSession, config: Config, record: StageRecord) -> di
     titles = items["title"].tolist()
     record.counts.update(test_items=len(items), vocabulary=len(vocabulary))
     refs = build_references(spark, config, items, vocabulary, tables, record)
-    results, versions = retrieve_all(spark, config, titles, vocab)
+    results, versions, training = retrieve_all(spark, config, titles, vocab)
     k = settings.k
     refs.judged_items = refs.items[: settings.judged_items]
     refs.judge_labels = judge_labels(
@@ -346,6 +395,7 @@ def run_evaluate(spark: SparkSession, config: Config, record: StageRecord) -> di
         lists = dict(zip(refs.items, retrieval.lists, strict=True))
         models[name] = {
             "version": versions.get(name),
+            "trained_with": training.get(name),
             "metrics": summarize(
                 per_item_metrics(lists, refs, k, settings.k_hidden),
                 settings.bootstrap,
@@ -359,6 +409,7 @@ def run_evaluate(spark: SparkSession, config: Config, record: StageRecord) -> di
         "protocol": protocol_text(config, len(items), len(vocabulary), refs),
         "full_method": config.bi_encoder.preset,
         "models": models,
+        "not_computed": not_computed(config, refs, models),
         "matryoshka_sweep": matryoshka_sweep(spark, config, titles, vocab, refs),
         "calibration": calibration_curves(spark, config, tables),
     }
@@ -368,4 +419,6 @@ def run_evaluate(spark: SparkSession, config: Config, record: StageRecord) -> di
     headline = names(HEADLINE, k, settings.k_hidden)
     record.details["report"] = f"{folder}/report.html"
     print(text_table(metrics, headline), flush=True)
+    for metric, why in metrics["not_computed"].items():
+        record.details[f"not computed: {metric}"] = why
     return metrics

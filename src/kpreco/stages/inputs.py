@@ -1,14 +1,114 @@
-"""Reading and validating the input tables named in `inputs.*`."""
+"""Finding, reading and validating the input tables named in `inputs.*`."""
 
 from __future__ import annotations
 
 from pyspark.sql import DataFrame, SparkSession
 
-from kpreco.config import Config, absolute_location
+from kpreco import files
+from kpreco.config import REFERENCE_INPUTS, Config, absolute_location
 from kpreco.contract import CONTRACTS
-from kpreco.log import StageRecord
-from kpreco.tables import read_table
+from kpreco.currency import last_stamp
+from kpreco.log import StageRecord, get_logger
+from kpreco.tables import InputNotFound, read_table
 from kpreco.validate import ContractViolation, ValidatedTable, check_schema, validate_table
+
+log = get_logger(__name__)
+
+# How a table may sit in `inputs.dir`: a Delta or Parquet folder, or CSV / Parquet files.
+DIR_SUFFIXES = ("", ".csv", ".csv.gz", ".parquet")
+SIMULATOR = "simulate"  # the `stage` of the simulator's commit stamp (kpreco.stages.simulate)
+
+
+def _found_in_dir(spark: SparkSession, config: Config, name: str) -> list[str]:
+    base = config.inputs.in_dir(name)
+    return [
+        base + suffix
+        for suffix in DIR_SUFFIXES
+        if files.exists(spark, absolute_location(base + suffix))
+    ]
+
+
+def _simulation_of(spark: SparkSession, path: str) -> dict | None:
+    """The simulator's commit stamp when the table at `path` was last written by it."""
+    stamp = last_stamp(spark, absolute_location(path))
+    return stamp if stamp and stamp.get("stage") == SIMULATOR else None
+
+
+def resolve_inputs(spark: SparkSession, config: Config, simulating: bool = False) -> Config:
+    """`config` with every input table's location settled, checked before the first stage.
+
+    - A table named in `inputs.<name>` must exist (unless this run simulates it): every missing
+      one is reported in one error, so a wrong path costs seconds, not a stage.
+    - A table left to `inputs.dir` is found there as `<name>`, `<name>.csv`, `<name>.csv.gz`
+      or `<name>.parquet`; a reference (human_labels, truth) not there is simply absent.
+    - On your own data (simulate.enabled false), a table the simulator wrote is never mixed
+      with tables it did not write in the same simulation: a reference is left out (with a
+      warning, and the reason in the reports), a required table is an error.
+    """
+    inputs, notes, problems = config.inputs, {}, []
+    located: dict[str, str | None] = {}
+    for name in CONTRACTS:
+        path = getattr(inputs, name)
+        if simulating or path is None:
+            located[name] = path
+            if path is None:
+                notes[name] = f"inputs.{name} is not set"
+            continue
+        if path == inputs.in_dir(name):
+            found = _found_in_dir(spark, config, name)
+            if len(found) > 1:
+                problems.append(f"inputs.dir holds {name} more than once: {', '.join(found)}")
+            elif found:
+                located[name] = found[0]
+            elif name in REFERENCE_INPUTS:
+                located[name] = None
+                notes[name] = f"inputs.{name} is not set, and inputs.dir ({inputs.dir}) has none"
+            else:
+                suffixes = "|".join(s for s in DIR_SUFFIXES if s)
+                problems.append(
+                    f"input table '{name}': nothing at {inputs.in_dir(name)}[{suffixes}] "
+                    f"(inputs.dir); set inputs.{name} or put the table there"
+                )
+        elif files.exists(spark, absolute_location(path)):
+            located[name] = path
+        else:
+            problems.append(f"input table '{name}': nothing at {path} (inputs.{name})")
+    if problems:
+        raise InputNotFound("the inputs of this run are not all there:\n  " + "\n  ".join(problems))
+    if not simulating and not config.simulate.enabled:
+        _keep_simulations_apart(spark, located, notes)
+    resolved = config.model_copy(update={"inputs": inputs.model_copy(update=located)})
+    resolved._input_notes = notes
+    for name, path in located.items():
+        log.info("input %s: %s", name, path if path else f"none ({notes[name]})")
+    return resolved
+
+
+def _keep_simulations_apart(
+    spark: SparkSession, located: dict[str, str | None], notes: dict[str, str]
+) -> None:
+    """Leave out (references) or refuse (required tables) simulator output that does not
+    belong to the same simulation as the items."""
+    items = _simulation_of(spark, located["items"])
+    wanted = items.get("fingerprint") if items else None
+    problems = []
+    for name, path in located.items():
+        if name == "items" or path is None:
+            continue
+        simulated = _simulation_of(spark, path)
+        if simulated is None or simulated.get("fingerprint") == wanted:
+            continue
+        why = (
+            f"{path} holds the simulator's sample data (run {simulated.get('run_id')}), and the "
+            "items of this run are not from that simulation"
+        )
+        if name in REFERENCE_INPUTS:
+            log.warning("input %s left out: %s; name your own with inputs.%s", name, why, name)
+            located[name], notes[name] = None, f"left out: {why}"
+        else:
+            problems.append(f"inputs.{name}: {why}; point inputs.{name} at your own table")
+    if problems:
+        raise ContractViolation("\n".join(problems))
 
 
 def input_path(config: Config, name: str) -> str:

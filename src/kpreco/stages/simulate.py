@@ -9,7 +9,7 @@ from kpreco.contract import CONTRACTS
 from kpreco.currency import code_digest, fingerprint, is_current, stamped_commits
 from kpreco.log import StageRecord, get_logger
 from kpreco.simulate.marketplace import simulate_marketplace, summarize
-from kpreco.stages.inputs import input_path
+from kpreco.stages.inputs import SIMULATOR, input_path
 from kpreco.tables import detect_format, overwrite_table
 
 log = get_logger(__name__)
@@ -25,10 +25,15 @@ def simulation_fingerprint(config: Config) -> str:
 
 
 def current_simulation(spark: SparkSession, config: Config) -> dict | None:
-    """The commit stamp when every `inputs.*` table holds this very simulation, else None.
-    The simulator writes every table of the data contract."""
-    paths = [input_path(config, name) for name in CONTRACTS]
+    """The commit stamp when every `inputs.*` table holds this very simulation, else None."""
+    paths = [input_path(config, name) for name in simulated_tables(config)]
     return is_current(spark, paths, simulation_fingerprint(config))
+
+
+def simulated_tables(config: Config) -> list[str]:
+    """The contract's tables the simulator writes: all that have a location (a reference set
+    to null is not written)."""
+    return [name for name in CONTRACTS if getattr(config.inputs, name)]
 
 
 def run_simulate(spark: SparkSession, config: Config, record: StageRecord) -> dict[str, float]:
@@ -39,13 +44,14 @@ def run_simulate(spark: SparkSession, config: Config, record: StageRecord) -> di
         )
     market = simulate_marketplace(spark, config.simulate)
     stamp = {
-        "stage": "simulate",
+        "stage": SIMULATOR,
         "fingerprint": simulation_fingerprint(config),
         "run_id": config.run_id,
     }
     with stamped_commits(spark, stamp):
-        for name, frame in market.tables().items():
-            path = input_path(config, name)
+        tables = market.tables()
+        for name in simulated_tables(config):
+            frame, path = tables[name], input_path(config, name)
             if detect_format(path, config.inputs.format) != "delta":
                 raise ValueError(
                     f"the simulator writes Delta tables; inputs.{name} = {path} is not one"
