@@ -75,8 +75,12 @@ class InputSettings(Section):
         return self
 
     def in_dir(self, name: str) -> str | None:
-        """`dir/<name>`: where the table `name` is by default (None without a dir)."""
-        return f"{self.dir.rstrip('/')}/{name}" if self.dir else None
+        """Where the table `name` is by default (None without a dir)."""
+        return table_in_dir(self.dir, name) if self.dir else None
+
+
+def table_in_dir(folder: str, name: str) -> str:
+    return f"{folder.rstrip('/')}/{name}"
 
 
 def default_input_locations(data: dict[str, Any]) -> None:
@@ -88,7 +92,7 @@ def default_input_locations(data: dict[str, Any]) -> None:
         return
     for name in (*REQUIRED_INPUTS, *REFERENCE_INPUTS):
         if name not in inputs:
-            inputs[name] = f"{str(inputs['dir']).rstrip('/')}/{name}"
+            inputs[name] = table_in_dir(str(inputs["dir"]), name)
 
 
 class OutputSettings(Section):
@@ -523,15 +527,14 @@ def with_preset(config: Config, name: str, presets_dir: Path | None = None) -> C
     bi_encoder section, the preset file, then the `--set bi_encoder.*` overrides). Everything
     outside `bi_encoder` is kept. A pinned `bi_encoder.version` pins the configured preset's
     student only, so another preset never resolves to it."""
-    presets_dir = presets_dir or config._presets_dir
     if name == config.bi_encoder.preset:
         return config
     base = config._student_base
     if base is None:  # built without load_config: its own student settings are the base
-        base = config.bi_encoder.model_dump(mode="json", exclude={"preset", "version"})
-    section = _student_section(base, name, config._student_overrides, presets_dir)
-    if name != config.bi_encoder.preset:
-        section["version"] = _preset_section(name, presets_dir).get("version")
+        base = config.bi_encoder.model_dump(mode="json")
+    unpinned = {key: value for key, value in base.items() if key != "version"}
+    overrides = [(keys, v) for keys, v in config._student_overrides if keys[1:] != ["version"]]
+    section = _student_section(unpinned, name, overrides, presets_dir or config._presets_dir)
     try:
         student = BiEncoderSettings.model_validate(section)
     except ValidationError as invalid:
