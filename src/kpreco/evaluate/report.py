@@ -126,24 +126,31 @@ def render_html(metrics: dict, k: int, k_hidden: int) -> str:
         not_computed_list(metrics),
         training_table(metrics),
     ]
-    figure, axes = plt.subplots(1, 3, figsize=(15, 4))
-    for axis, name in zip(axes, names(HEADLINE, k, k_hidden), strict=True):
-        stats = [metrics["models"][m]["metrics"].get(name) for m in models]
-        means = [s["mean"] if s else 0 for s in stats]
-        errors = [
-            [s["mean"] - s["ci_low"] if s else 0 for s in stats],
-            [s["ci_high"] - s["mean"] if s else 0 for s in stats],
-        ]
-        axis.bar(range(len(models)), means, yerr=errors, capsize=3, color="#4c72b0")
-        axis.set_xticks(range(len(models)), models, rotation=45, ha="right", fontsize=8)
-        axis.set_title(name)
-    sections += ["<h2>Metrics per model</h2>", _figure_html(figure)]
-    plt.close(figure)
+    # Only what some model has: without a truth (your own data) its metrics are not plotted.
+    plotted = [
+        name
+        for name in names(HEADLINE, k, k_hidden)
+        if any(name in metrics["models"][m]["metrics"] for m in models)
+    ]
+    if plotted:
+        figure, axes = plt.subplots(1, len(plotted), figsize=(5 * len(plotted), 4), squeeze=False)
+        for axis, name in zip(axes[0], plotted, strict=True):
+            stats = [metrics["models"][m]["metrics"].get(name) for m in models]
+            means = [s["mean"] if s else 0 for s in stats]
+            errors = [
+                [s["mean"] - s["ci_low"] if s else 0 for s in stats],
+                [s["ci_high"] - s["mean"] if s else 0 for s in stats],
+            ]
+            axis.bar(range(len(models)), means, yerr=errors, capsize=3, color="#4c72b0")
+            axis.set_xticks(range(len(models)), models, rotation=45, ha="right", fontsize=8)
+            axis.set_title(name)
+        sections += ["<h2>Metrics per model</h2>", _figure_html(figure)]
+        plt.close(figure)
     sweep = metrics.get("matryoshka_sweep")
     if sweep:
         dims = [row["dim"] for row in sweep]
         figure, quality = plt.subplots(figsize=(6, 4))
-        for name in names(HEADLINE[:2], k, k_hidden):
+        for name in [n for n in names(HEADLINE[:2], k, k_hidden) if n in plotted]:
             quality.plot(
                 dims,
                 [row["metrics"].get(name, {}).get("mean", float("nan")) for row in sweep],
@@ -160,7 +167,8 @@ def render_html(metrics: dict, k: int, k_hidden: int) -> str:
             label="ms per item",
         )
         quality.set_xlabel("embedding dimension")
-        quality.legend(loc="lower right", fontsize=8)
+        if quality.get_legend_handles_labels()[0]:  # no quality line without a truth
+            quality.legend(loc="lower right", fontsize=8)
         latency.set_ylabel("retrieval ms per item")
         sections += [
             f"<h2>Matryoshka sweep ({html.escape(metrics['full_method'])})</h2>",
