@@ -70,8 +70,9 @@ def run_job(job: str, args: argparse.Namespace, body: JobBody, writes_inputs: bo
     started, stages = datetime.now(UTC), []
     try:
         simulating = writes_inputs and config.simulate.enabled
-        resolved = resolve_inputs(spark, config, simulating=simulating)
-        metrics = body(spark, resolved, stages) or {}
+        # From here on `config` holds the tables this run reads (also what `runs` records).
+        config = resolve_inputs(spark, config, simulating=simulating)
+        metrics = body(spark, config, stages) or {}
     except Exception as failure:
         error = "".join(traceback.format_exception_only(failure)).strip()
         try:
