@@ -36,7 +36,7 @@ from kpreco.judge.backends import judge_model_id, prompt_version
 from kpreco.judge.sampling import not_yet_judged
 from kpreco.log import StageRecord, get_logger
 from kpreco.metrics import calibration_table
-from kpreco.stages.inputs import load_inputs, valid_or_none
+from kpreco.stages.inputs import configured_references, load_inputs, valid_or_none
 from kpreco.stages.score_ce import EVALUATION_KIND
 from kpreco.stages.score_llm import judge_pending, refresh_judge_report
 from kpreco.stages.train_bi_encoder import resolve_bi_encoder
@@ -354,7 +354,7 @@ def run_evaluate(spark: SparkSession, config: Config, record: StageRecord) -> di
     settings = config.evaluate
     names_needed = [
         "keyphrases",
-        *[n for n in ("human_labels", "truth") if getattr(config.inputs, n)],
+        *configured_references(config),
     ]
     tables = load_inputs(spark, config, names_needed, record)
     vocabulary = (

@@ -111,6 +111,11 @@ def _keep_simulations_apart(
         raise ContractViolation("\n".join(problems))
 
 
+def configured_references(config: Config) -> list[str]:
+    """The reference tables (human_labels, truth) this run reads: those with a location."""
+    return [name for name in REFERENCE_INPUTS if getattr(config.inputs, name)]
+
+
 def input_path(config: Config, name: str) -> str:
     path = getattr(config.inputs, name)
     if path is None:
@@ -120,7 +125,7 @@ def input_path(config: Config, name: str) -> str:
 
 # References may be empty (the judge then falls back to its default threshold, and says so);
 # an empty catalog or traffic table is an upstream failure, not a quiet night.
-MAY_BE_EMPTY = frozenset({"human_labels", "truth"})
+MAY_BE_EMPTY = frozenset(REFERENCE_INPUTS)
 
 
 def check_not_empty(frame: DataFrame, name: str, path: str) -> None:
@@ -173,7 +178,7 @@ def load_references(
     validated, their rejects written."""
     from kpreco.bookkeeping import write_rejects
 
-    references = [name for name in ("human_labels", "truth") if getattr(config.inputs, name)]
+    references = configured_references(config)
     catalog = ["items", "keyphrases"] if with_catalog else []
     if not references and not catalog:
         return {}
