@@ -19,11 +19,11 @@ from pyspark.sql import functions as F
 
 from kpreco import registry
 from kpreco.config import load_config
-from kpreco.cross_encoder.scoring import score_frame, ship_model
+from kpreco.cross_encoder.scoring import CrossEncoderScorer, score_frame
 from kpreco.cross_encoder.train import load_cross_encoder, predict_logits
+from kpreco.executor_files import ship_folder
 from kpreco.log import setup_logging
 from kpreco.session import build_spark
-from kpreco.stages.train_cross_encoder import resolve_cross_encoder
 from kpreco.tables import read_delta
 
 
@@ -38,7 +38,7 @@ def main() -> None:
     config = load_config(args.config, args.overrides).with_run_id()
     spark = build_spark(config)
     settings = config.cross_encoder
-    location, metadata = resolve_cross_encoder(spark, config)
+    location, metadata = registry.resolve_assistant(spark, config)
     folder = registry.local_copy(spark, location)
     pairs = (
         read_delta(spark, config.table_path("pairs"))
@@ -57,21 +57,17 @@ def main() -> None:
     torch.set_num_threads(os.cpu_count() or 1)
     model = load_cross_encoder(folder, settings.max_length)
     titles, keyphrases = pairs["title"].tolist(), pairs["keyphrase_display"].tolist()
-    shipped = ship_model(spark, folder)
+    scorer = CrossEncoderScorer.configured(
+        ship_folder(spark, folder),
+        metadata["calibration"],
+        settings,
+        threads=settings.score.threads,
+        shipped=True,
+    )
 
     def spark_scoring():
         return (
-            score_frame(
-                frame,
-                shipped,
-                metadata["calibration"],
-                settings.max_length,
-                settings.score.batch_size,
-                settings.score.threads,
-                settings.score.partitions,
-            )
-            .agg(F.count("ce_prob"))
-            .first()[0]
+            score_frame(frame, scorer, settings.score.partitions).agg(F.count("ce_prob")).first()[0]
         )
 
     spark_scoring()  # warm-up: workers load the model

@@ -18,13 +18,13 @@ import json
 from pyspark.sql import functions as F
 
 from kpreco.config import load_config
+from kpreco.inputs import input_path
 from kpreco.judge.backends import create_backend
 from kpreco.judge.backends.base import JudgeRequest
 from kpreco.judge.injection import UnguardedTemplate, injection_shift
 from kpreco.judge.prompt import TEMPLATES
 from kpreco.log import setup_logging
 from kpreco.session import build_spark
-from kpreco.stages.inputs import input_path
 from kpreco.tables import read_table
 
 

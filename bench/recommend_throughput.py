@@ -24,11 +24,14 @@ import faiss
 from pyspark.sql import functions as F
 
 from kpreco.config import load_config
+from kpreco.embedding import Encoding
+from kpreco.inputs import load_inputs
 from kpreco.log import StageRecord, setup_logging
-from kpreco.recommend.engine import INDEX_FILE, embed, load_student
+from kpreco.recommend.engine import INDEX_FILE
+from kpreco.recommend.index import index_key, resolve_models
+from kpreco.recommend.state import vocabulary_hash
 from kpreco.session import build_spark
-from kpreco.stages.inputs import load_inputs
-from kpreco.stages.recommend import index_key, resolve_models, run_recommend, vocabulary_hash
+from kpreco.stages.recommend import run_recommend
 from kpreco.tables import overwrite_table, read_delta
 
 
@@ -72,8 +75,10 @@ def main() -> None:
     import torch
 
     torch.set_num_threads(os.cpu_count() or 1)
-    student = load_student(str(models.student_folder), os.cpu_count() or 1)
     settings = config.recommend
+    student = Encoding(
+        str(models.student_folder), settings.dim, settings.batch_size, threads=os.cpu_count() or 1
+    )
     print(f"{len(titles)} items, student {models.student_version}, dim {settings.dim}, index {key}")
     ratios = []
     for run in range(1, args.runs + 1):
@@ -86,7 +91,7 @@ def main() -> None:
         )
         end_to_end = len(titles) / (time.perf_counter() - started)
         started = time.perf_counter()
-        index.search(embed(student, titles, settings.dim, settings.batch_size), settings.candidates)
+        index.search(student.encode(titles), settings.candidates)
         bare = len(titles) / (time.perf_counter() - started)
         ratios.append(end_to_end / bare)
         print(

@@ -19,13 +19,13 @@ import time
 
 import pandas as pd
 
+from kpreco import registry
 from kpreco.bi_encoder.datasets import collect_tasks, task_frames
 from kpreco.bi_encoder.train import train_bi_encoder
 from kpreco.config import BiEncoderSettings, load_config
-from kpreco.encoders import best_device, resolve_encoder_path
+from kpreco.embedding import best_device, resolve_encoder_path
 from kpreco.log import setup_logging
 from kpreco.session import build_spark
-from kpreco.stages.train_cross_encoder import resolve_cross_encoder
 from kpreco.tables import read_delta
 
 
@@ -86,7 +86,7 @@ def main() -> None:
     settings = config.bi_encoder.model_copy(deep=True)
     for task in (settings.tasks.ctr, settings.tasks.sr, settings.tasks.distill):
         task.max_pairs = per_task
-    ce_version = resolve_cross_encoder(spark, config)[1]["version"]
+    ce_version = registry.resolve_assistant(spark, config)[1]["version"]
     tasks = collect_tasks(
         task_frames(
             settings,

@@ -1,30 +1,30 @@
-"""Score pairs with a model: `--stage llm` judges sampled pairs into `judgments`;
-`--stage ce` scores judged and sampled pairs with the cross-encoder into `ce_scores`."""
+"""Deprecated alias, kept for one release: `--stage llm` is jobs/score_llm.py, `--stage ce` is
+jobs/score_ce.py."""
 
-from pyspark.sql import SparkSession
+import sys
+from pathlib import Path
 
-from kpreco.cli import job_parser, run_job
-from kpreco.config import Config
-from kpreco.judge.report import report_metrics
-from kpreco.log import StageRecord, stage
-from kpreco.stages.score_ce import run_score_ce
-from kpreco.stages.score_llm import run_score_llm
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-STAGES = {"llm": ("score_llm", run_score_llm), "ce": ("score_ce", run_score_ce)}
+import score_ce
+import score_llm
+
+ALIASES = {"llm": score_llm, "ce": score_ce}
 
 
 def main() -> None:
-    parser = job_parser(__doc__)
-    parser.add_argument("--stage", choices=sorted(STAGES), required=True)
-    args = parser.parse_args()
-    name, run = STAGES[args.stage]
-
-    def body(spark: SparkSession, config: Config, stages: list[StageRecord]) -> dict:
-        with stage(name) as record:
-            stages.append(record)
-            return report_metrics(run(spark, config, record)) if args.stage == "llm" else {}
-
-    run_job(f"score_pairs_{args.stage}", args, body)
+    arguments = sys.argv[1:]
+    if "--stage" not in arguments or arguments.index("--stage") + 1 >= len(arguments):
+        sys.exit("score_pairs.py is now jobs/score_llm.py and jobs/score_ce.py (--stage llm|ce)")
+    at = arguments.index("--stage")
+    stage = arguments[at + 1]
+    if stage not in ALIASES:
+        sys.exit(f"score_pairs.py: --stage must be llm or ce, not {stage!r}")
+    print(
+        f"score_pairs.py --stage {stage} is deprecated: use jobs/score_{stage}.py", file=sys.stderr
+    )
+    sys.argv = [sys.argv[0], *arguments[:at], *arguments[at + 2 :]]
+    ALIASES[stage].main()
 
 
 if __name__ == "__main__":

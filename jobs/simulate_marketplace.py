@@ -1,18 +1,12 @@
-"""Generate the simulated marketplace into the `inputs.*` paths (needs simulate.enabled)."""
+"""Deprecated alias of jobs/simulate.py, kept for one release."""
 
-from pyspark.sql import SparkSession
+import sys
+from pathlib import Path
 
-from kpreco.cli import job_parser, run_job
-from kpreco.config import Config
-from kpreco.log import StageRecord, stage
-from kpreco.stages.simulate import run_simulate
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-
-def body(spark: SparkSession, config: Config, stages: list[StageRecord]) -> dict:
-    with stage("simulate") as record:
-        stages.append(record)
-        return run_simulate(spark, config, record)
-
+import simulate
 
 if __name__ == "__main__":
-    run_job("simulate_marketplace", job_parser(__doc__).parse_args(), body, writes_inputs=True)
+    print("simulate_marketplace.py is deprecated: use jobs/simulate.py", file=sys.stderr)
+    simulate.main()

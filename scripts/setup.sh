@@ -28,4 +28,4 @@ else
   echo "setup: python packages up to date"
 fi
 
-"$VENV/bin/python" -m kpreco.assets ${KPRECO_MODELS:+--models "$KPRECO_MODELS"}
+"$VENV/bin/python" "$ROOT/scripts/assets.py" ${KPRECO_MODELS:+--models "$KPRECO_MODELS"}

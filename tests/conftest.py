@@ -12,10 +12,10 @@ from pyspark.sql import functions as F
 from kpreco.config import Config, load_config
 from kpreco.contract import CONTRACTS
 from kpreco.judge.backends import judge_model_id, prompt_version
-from kpreco.judge.server import serve
 from kpreco.pairs.build import split_of
 from kpreco.session import build_spark
 from kpreco.tables import overwrite_table
+from tests.judge_server import serve
 
 ROOT = Path(__file__).resolve().parents[1]
 TEST_CONFIG = ROOT / "conf" / "test.yaml"

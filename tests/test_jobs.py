@@ -104,7 +104,7 @@ def submit(
 @pytest.fixture(scope="module")
 def simulated(tmp_path_factory) -> Path:
     workdir = tmp_path_factory.mktemp("e2e")
-    submit("simulate_marketplace", workdir)
+    submit("simulate", workdir)
     submit("build_pairs", workdir, "run_id=first")
     return workdir
 
@@ -123,7 +123,7 @@ def test_simulated_inputs_and_pairs_table(spark, simulated: Path) -> None:
     per_item_splits = pairs.groupBy("item_id").agg(F.countDistinct("split").alias("n"))
     assert per_item_splits.where(F.col("n") > 1).count() == 0
     runs = read_delta(spark, str(simulated / "out" / "runs"))
-    assert {r.job for r in runs.collect()} >= {"simulate_marketplace", "build_pairs"}
+    assert {r.job for r in runs.collect()} >= {"simulate", "build_pairs"}
 
 
 def test_rerun_same_run_id_changes_nothing_and_time_travel_works(spark, simulated: Path) -> None:
@@ -235,9 +235,7 @@ def test_score_llm_killed_midway_keeps_finished_rounds_and_rerun_completes(
     settings = ["judge.commit_every=4", "run_id=killed"]
     command = [
         str(ROOT / "spark-submit.sh"),
-        "jobs/score_pairs.py",
-        "--stage",
-        "llm",
+        "jobs/score_llm.py",
         "--config",
         "conf/test.yaml",
     ]
@@ -261,13 +259,7 @@ def test_score_llm_killed_midway_keeps_finished_rounds_and_rerun_completes(
     kept = read_delta(spark, str(judgments)).count()
     assert kept >= 1
 
-    resumed = submit(
-        "score_pairs",
-        simulated,
-        "run_id=resumed",
-        "judge.commit_every=1000",
-        extra=("--stage", "llm"),
-    )
+    resumed = submit("score_llm", simulated, "run_id=resumed", "judge.commit_every=1000")
     assert f"cached={kept}" in resumed.output
     table = read_delta(spark, str(judgments))
     assert table.count() == table.select("item_id", "keyphrase").distinct().count()
@@ -303,10 +295,30 @@ def test_pipeline_runs_every_stage_and_a_rerun_changes_nothing(spark, pipelined)
 
     second = submit("pipeline", workdir, "run_id=pipeline-1")  # the same run, again
     # Simulated inputs, pairs, the CE and the student are current; the rest find nothing to do.
-    assert second.output.count("skipped:") == 4, second.output[-6000:]
-    for name in ("simulate", "build_pairs"):
-        assert f"{name}: skipped, output current for these inputs" in second.output, name
-    assert "current for these inputs and settings" in second.output
+    record = (
+        read_delta(spark, str(workdir / "out" / "runs"))
+        .where((F.col("run_id") == "pipeline-1") & (F.col("job") == "pipeline"))
+        .first()
+    )
+    decisions = record.stage_decisions
+    # Skipped because their commit stamps match (written by the simulate and build_pairs jobs).
+    assert decisions["simulate"].startswith(
+        "skipped: simulator settings and code unchanged since run "
+    )
+    assert decisions["build_pairs"].startswith(
+        "skipped: the inputs, pair settings and code unchanged since run "
+    )
+    student = "train_bi_encoder[ctr_sr_distill_pearson]"
+    for name, kind in (("train_cross_encoder", "cross_encoder"), (student, student[6:])):
+        version = record.model_versions[kind]
+        assert decisions[name] == (
+            f"skipped: using {version}, trained on these very inputs and settings"
+        ), name
+        assert f"{name}: {decisions[name]}" in second.output  # the log says it too
+    for name in ("score_llm", "score_ce", "recommend", "evaluate"):
+        assert decisions[name].startswith("ran: "), name
+    assert record.model_versions["served_bi_encoder"] == record.model_versions[student[6:]]
+    assert record.model_versions["relevance_filter"] == record.model_versions["cross_encoder"]
     assert "pending=0" in second.output  # the judge is served from its cache
     assert "scored=0" in second.output  # the same cross-encoder version scores nothing again
     assert "items_to_refresh=0" in second.output

@@ -10,11 +10,11 @@ from datetime import UTC, datetime
 
 from pyspark.sql import SparkSession
 
-from kpreco.bookkeeping import record_run
 from kpreco.config import Config, ConfigError, load_config, project_root
+from kpreco.inputs import resolve_inputs, validated_once
 from kpreco.log import StageRecord, get_logger, setup_logging
+from kpreco.run_records import record_run
 from kpreco.session import DELTA_SESSION_CONF, build_spark
-from kpreco.stages.inputs import resolve_inputs
 
 log = get_logger("kpreco.job")
 
@@ -60,7 +60,7 @@ def print_summary(job: str, config: Config, stages: list[StageRecord]) -> None:
 
 
 def run_job(job: str, args: argparse.Namespace, body: JobBody, writes_inputs: bool = False) -> None:
-    """Load config, start Spark, settle and check the inputs (kpreco.stages.inputs), run
+    """Load config, start Spark, settle and check the inputs (kpreco.inputs), run
     `body`, record the run in `runs` (failed runs too). `writes_inputs`: the job simulates the
     inputs when simulate.enabled, so they need not exist yet."""
     config = load_job_config(args)
@@ -72,7 +72,8 @@ def run_job(job: str, args: argparse.Namespace, body: JobBody, writes_inputs: bo
         simulating = writes_inputs and config.simulate.enabled
         # From here on `config` holds the tables this run reads (also what `runs` records).
         config = resolve_inputs(spark, config, simulating=simulating)
-        metrics = body(spark, config, stages) or {}
+        with validated_once():  # each input validated once per job, released at its end
+            metrics = body(spark, config, stages) or {}
     except Exception as failure:
         error = "".join(traceback.format_exception_only(failure)).strip()
         try:

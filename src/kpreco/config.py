@@ -54,7 +54,7 @@ class InputSettings(Section):
     `dir` is a folder holding them under the contract's names (`items`, `items.csv`,
     `items.parquet`, ...); a table's own key wins over it. The references (`human_labels`,
     `truth`) are read when named here or found in `dir`, never a simulator's table left beside
-    your own data (see kpreco.stages.inputs.resolve_inputs); null turns one off."""
+    your own data (see kpreco.inputs.resolve_inputs); null turns one off."""
 
     format: Literal["auto", "delta", "parquet", "csv"] = "auto"
     dir: str | None = None
@@ -154,7 +154,8 @@ class PairsSettings(Section):
 
 
 class JudgeSampleSettings(Section):
-    """How many pairs of each kind the LLM judges per run (kinds: kpreco.pairs.tasks)."""
+    """How many pairs of each kind the LLM judges per run (the kinds of
+    kpreco.pairs.build.PAIR_KINDS, and human-labelled pairs)."""
 
     clicked: int = Field(300, ge=0)
     sr_positive: int = Field(300, ge=0)
@@ -202,7 +203,7 @@ class JudgeSettings(Section):
 
 
 class CrossEncoderScoreSettings(Section):
-    """Which pairs `score_pairs --stage ce` scores: every judged pair (for the report) plus
+    """Which pairs `score_ce` scores: every judged pair (for the report) plus
     up to `per_kind` pairs of each kind (the bi-encoder's distillation set)."""
 
     per_kind: int = Field(8_000, ge=0)

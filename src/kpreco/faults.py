@@ -12,12 +12,15 @@ import signal
 from pathlib import Path
 
 KILL_WORKER = "KPRECO_FAULT_KILL_WORKER"
+# Read once per process (a Python worker inherits its environment when it starts): the hook in
+# a hot loop is then one comparison when no fault is set.
+_SETTING = os.environ.get(KILL_WORKER, "")
 
 
 def kill_worker_once(point: str) -> None:
-    setting = os.environ.get(KILL_WORKER)
-    if not setting:
+    if not _SETTING:
         return
+    setting = _SETTING
     wanted, _, marker = setting.partition(":")
     if wanted != point or not marker:
         return

@@ -30,6 +30,8 @@ class StageRecord:
     counts: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
     details: dict[str, str] = field(default_factory=dict)
+    # Model versions the stage trained or used (role -> version), recorded in `runs`.
+    models: dict[str, str] = field(default_factory=dict)
 
 
 @contextmanager

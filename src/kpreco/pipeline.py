@@ -1,53 +1,34 @@
-"""The pipeline: every stage in order, each logged and timed, skipping a stage whose output is
-current for its inputs, settings and code (simulated inputs, `pairs`, models; the judge and
-scoring stages skip what is already judged or scored, recommend what is already listed)."""
+"""The pipeline: every stage in order, each logged and timed. Whether a stage runs is decided
+here, in one place, from `kpreco.freshness`: simulated inputs and `pairs` are skipped when their
+Delta commit stamps say they are current, a model when a registered version was trained on the
+same inputs and settings (or one is pinned); the incremental stages always run and do only the
+missing work. Each decision and its reason go to the log, the stage record and `runs`."""
 
 from __future__ import annotations
-
-from collections.abc import Callable
 
 from pyspark.sql import SparkSession
 
 from kpreco.config import Config, with_preset
 from kpreco.evaluate.report import headline_metrics
+from kpreco.freshness import Decision, incremental, model_decision, tables_decision
 from kpreco.judge.report import report_metrics
 from kpreco.log import StageRecord, get_logger, stage
 from kpreco.stages import train_bi_encoder, train_cross_encoder
-from kpreco.stages.build_pairs import current_pairs, pairs_fingerprint, run_build_pairs
+from kpreco.stages.build_pairs import pairs_fingerprint, run_build_pairs
 from kpreco.stages.evaluate import run_evaluate
 from kpreco.stages.recommend import run_recommend
 from kpreco.stages.score_ce import run_score_ce
 from kpreco.stages.score_llm import run_score_llm
-from kpreco.stages.simulate import current_simulation, run_simulate
+from kpreco.stages.simulate import run_simulate, simulation_decision
 
 log = get_logger(__name__)
 
 
-def _train_unless_current(
-    record: StageRecord,
-    pinned: str | None,
-    current: Callable[[], str | None],
-    train: Callable[[], dict],
-) -> dict:
-    """Train, unless a version is pinned in config or one is current for the same inputs."""
-    existing = pinned or current()
-    if existing:
-        why = "pinned in config" if pinned else "current for these inputs and settings"
-        record.details["skipped"] = f"{existing} ({why})"
-        log.info("%s: skipped, using %s (%s)", record.name, existing, why)
-        return {}
-    return train()
-
-
-def _skip_when_current(record: StageRecord, stamp: dict | None) -> bool:
-    """Log and record a skip when `stamp` (a table's commit stamp) says the output is current."""
-    if stamp is None:
-        return False
-    run = stamp.get("run_id", "?")
-    why = f"output current for these inputs, settings and code (written by run {run})"
-    record.details["skipped"] = why
-    log.info("%s: skipped, %s", record.name, why)
-    return True
+def decide(record: StageRecord, decision: Decision) -> bool:
+    """Log and record whether (and why) the stage runs; True when it runs."""
+    record.details["decision"] = str(decision)
+    log.info("%s: %s", record.name, decision)
+    return decision.run
 
 
 def student_configs(config: Config) -> list[Config]:
@@ -61,48 +42,52 @@ def run_pipeline(spark: SparkSession, config: Config, stages: list[StageRecord])
     if config.simulate.enabled:
         with stage("simulate") as record:
             stages.append(record)
-            if not _skip_when_current(record, current_simulation(spark, config)):
+            if decide(record, simulation_decision(spark, config)):
                 summary = run_simulate(spark, config, record)
                 metrics["simulate.hidden_relevant_share"] = summary["hidden_relevant_share"]
     with stage("build_pairs") as record:
         stages.append(record)
         made_of = pairs_fingerprint(spark, config)
-        if not _skip_when_current(record, current_pairs(spark, config, made_of)):
+        pairs = [config.table_path("pairs")]
+        what = "the inputs, pair settings and code"
+        if decide(record, tables_decision(spark, pairs, made_of, what)):
             run_build_pairs(spark, config, record, made_of)
     with stage("score_llm") as record:
         stages.append(record)
+        decide(record, incremental("score_llm"))
         metrics.update(report_metrics(run_score_llm(spark, config, record)))
     with stage("train_cross_encoder") as record:
         stages.append(record)
-        result = _train_unless_current(
-            record,
-            config.cross_encoder.version,
-            lambda: train_cross_encoder.current_version(spark, config),
-            lambda: train_cross_encoder.run_train_cross_encoder(spark, config, record),
-        )
-        if result:
+        pinned = config.cross_encoder.version
+        current = None if pinned else train_cross_encoder.current_version(spark, config)
+        if decide(record, model_decision(pinned, current, "cross-encoder")):
+            result = train_cross_encoder.run_train_cross_encoder(spark, config, record)
             metrics["cross_encoder.train_seconds"] = result["train_seconds"]
+        else:
+            record.models["cross_encoder"] = pinned or current
     with stage("score_ce") as record:
         stages.append(record)
+        decide(record, incremental("score_ce"))
         run_score_ce(spark, config, record)
     for student in student_configs(config):
         preset = student.bi_encoder.preset
         with stage(f"train_bi_encoder[{preset}]") as record:
             stages.append(record)
-            result = _train_unless_current(
-                record,
-                student.bi_encoder.version,
-                lambda s=student: train_bi_encoder.current_version(spark, s),
-                lambda s=student, r=record: train_bi_encoder.run_train_bi_encoder(spark, s, r),
-            )
-            if result:
+            pinned = student.bi_encoder.version
+            current = None if pinned else train_bi_encoder.current_version(spark, student)
+            if decide(record, model_decision(pinned, current, f"{preset} student")):
+                result = train_bi_encoder.run_train_bi_encoder(spark, student, record)
                 metrics[f"bi_encoder.{preset}.train_seconds"] = result["train_seconds"]
+            else:
+                record.models[f"bi_encoder[{preset}]"] = pinned or current
     with stage("recommend") as record:
         stages.append(record)
+        decide(record, incremental("recommend"))
         metrics["recommend.items_refreshed"] = float(
             run_recommend(spark, config, record)["refreshed"]
         )
     with stage("evaluate") as record:
         stages.append(record)
+        decide(record, incremental("evaluate"))
         metrics.update(headline_metrics(run_evaluate(spark, config, record), config))
     return metrics

@@ -84,3 +84,35 @@ def local_copy(spark: SparkSession, location: str) -> Path:
     folder = Path(tempfile.mkdtemp(prefix="kpreco-model-"))
     files.copy_to_local(spark, location, folder / "model")
     return folder / "model"
+
+
+# The two model kinds, and how a later stage finds the one it should use.
+STUDENT, ASSISTANT = "bi_encoder", "cross_encoder"
+
+
+def assistant_filter(config: Config) -> dict:
+    """The registry filter for `cross_encoder.version: null`: trained on the configured judge."""
+    from kpreco.judge.key import JudgeKey
+
+    key = JudgeKey.of(config.judge)
+    return {"judge_model": key.model, "prompt_version": key.prompt_version}
+
+
+def resolve_student(spark: SparkSession, config: Config) -> tuple[str, dict]:
+    """The configured student: `bi_encoder.version`, else the newest of the configured preset."""
+    version = config.bi_encoder.version
+    where = None if version else {"preset": config.bi_encoder.preset}
+    return resolve(spark, config, STUDENT, version, where)
+
+
+def resolve_assistant(spark: SparkSession, config: Config) -> tuple[str, dict]:
+    """The configured cross-encoder: `cross_encoder.version`, else the newest trained on the
+    configured judge."""
+    version = config.cross_encoder.version
+    return resolve(spark, config, ASSISTANT, version, None if version else assistant_filter(config))
+
+
+def version_made_of(spark: SparkSession, config: Config, kind: str, fingerprint: str) -> str | None:
+    """The newest registered version of `kind` whose training inputs had `fingerprint`."""
+    matches = [m for m in list_versions(spark, config, kind) if m.get("fingerprint") == fingerprint]
+    return matches[-1]["version"] if matches else None

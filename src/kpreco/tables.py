@@ -79,17 +79,21 @@ def merge_upsert(
     keys: list[str],
     changed: Column | str | None = None,
     delete_missing: Column | str | None = None,
+    evolve: bool = False,
 ) -> None:
     """MERGE `frame` into the Delta table at `path` on `keys`, creating it when absent.
 
     Rows whose key exists are updated only when `changed` holds (default: always), so a rerun
     over the same input leaves rows untouched; absent keys are inserted. With `delete_missing`,
     target rows matching it that the source no longer holds are deleted (a full replacement of
-    that slice). One MERGE is one atomic Delta commit.
+    that slice). With `evolve`, columns of `frame` the table lacks are added to it. One MERGE is
+    one atomic Delta commit.
     """
     table = _create_if_missing(spark, frame, path)
     condition = " AND ".join(f"target.`{key}` <=> source.`{key}`" for key in keys)
     merge = table.alias("target").merge(frame.alias("source"), condition)
+    if evolve:
+        merge = merge.withSchemaEvolution()
     merge = (
         merge.whenMatchedUpdateAll(condition=changed)
         if changed is not None

@@ -53,6 +53,12 @@ class ValidatedTable:
     read: int
     kept: int
     rejected: int
+    # The persisted frame `valid` and `rejects` come from; `release` frees it.
+    persisted: DataFrame | None = None
+
+    def release(self) -> None:
+        if self.persisted is not None:
+            self.persisted.unpersist()
 
 
 def _castable(source: DataType, target: DataType) -> bool:
@@ -219,7 +225,7 @@ def validate_table(
         f"{read - rejected:,}",
         f"{rejected:,}",
     )
-    return ValidatedTable(contract.name, valid, rejects, read, read - rejected, rejected)
+    return ValidatedTable(contract.name, valid, rejects, read, read - rejected, rejected, annotated)
 
 
 def split_unknown_references(

@@ -1,4 +1,4 @@
-"""A tiny multi-task training run, end to end, and the stage with the registry."""
+"""A tiny multi-task training run, end to end (the stage: tests/stages/test_train_bi_encoder.py)."""
 
 from __future__ import annotations
 
@@ -7,14 +7,9 @@ from pathlib import Path
 import pandas as pd
 from sentence_transformers import SentenceTransformer
 
-from kpreco import registry
 from kpreco.bi_encoder.evaluation import retrieval_task
 from kpreco.bi_encoder.train import train_bi_encoder
 from kpreco.config import BiEncoderSettings
-from kpreco.log import StageRecord
-from kpreco.stages.score_ce import run_score_ce
-from kpreco.stages.train_bi_encoder import current_version, run_train_bi_encoder
-from kpreco.stages.train_cross_encoder import run_train_cross_encoder
 
 PRODUCTS = ["sofa", "lamp", "rug", "mug", "kettle", "jacket", "boots", "wallet"]
 
@@ -47,24 +42,3 @@ def test_tiny_multi_task_run_gives_a_matryoshka_model(tmp_path: Path) -> None:
     loaded = SentenceTransformer(str(tmp_path / "student"), device="cpu")
     for dim in settings.matryoshka_dims:
         assert loaded.encode(["Grey Sofa", "couch"], truncate_dim=dim).shape == (2, dim)
-
-
-def test_stage_trains_registers_and_knows_when_it_is_current(spark, judged_workspace) -> None:
-    config = judged_workspace
-    run_train_cross_encoder(spark, config, StageRecord("ce"))
-    run_score_ce(spark, config, StageRecord("score_ce"))
-    assert current_version(spark, config) is None
-    record = StageRecord("train_bi_encoder")
-    result = run_train_bi_encoder(spark, config, record)
-    assert record.counts["ctr_pairs"] > 0 and record.counts["distill_pairs"] > 0
-    location, metadata = registry.resolve(
-        spark, config, "bi_encoder", None, {"preset": "ctr_sr_distill_pearson"}
-    )
-    assert metadata["version"] == result["version"] == current_version(spark, config)
-    assert metadata["cross_encoder"] and metadata["matryoshka_dims"] == [384, 256, 128, 64]
-    assert set(metadata["training_data"]) == {"ctr", "sr", "distill"}
-    assert any(
-        key.startswith("truth_dim") or key.startswith("judged_dim")
-        for key in metadata["metrics"]["validation"]
-    )
-    assert SentenceTransformer(location, device="cpu").encode(["sofa"]).shape == (1, 384)

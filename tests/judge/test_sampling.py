@@ -1,6 +1,7 @@
 from pyspark.sql import functions as F
 
 from kpreco.config import JudgeSampleSettings
+from kpreco.judge.key import JudgeKey
 from kpreco.judge.sampling import REQUEST_SCHEMA, not_yet_judged, select_for_judging
 
 KINDS = ("clicked", "sr_positive", "sr_negative", "unshown_candidate", "shown_unclicked")
@@ -52,7 +53,7 @@ def test_only_ok_judgments_of_the_same_model_prompt_and_text_count_as_done(spark
         "item_id string, keyphrase string, title string, category string, judge_model string, "
         "prompt_version string, status string",
     )
-    pending = not_yet_judged(selected, judgments, "m", "v1")
+    pending = not_yet_judged(selected, judgments, JudgeKey("m", "v1"))
     assert sorted(r.keyphrase for r in pending.collect()) == ["b", "c", "d", "e"]
     assert pending.columns == selected.columns
 

@@ -33,13 +33,27 @@ def test_encoder_candidates_find_synonyms_a_lexical_match_misses(spark) -> None:
     )
     keyphrases = spark.createDataFrame(
         [
-            (k,)
+            (k, k.title())
             for k in ("couch", "sneakers", "coffee mug", "yoga mat", "baby stroller", "wall lamp")
         ],
-        "keyphrase_norm string",
+        "keyphrase_norm string, keyphrase string",
     )
     settings = EncoderSettings(batch_size=8)
     found = encoder_candidates(spark, items, keyphrases, settings, per_item=1).collect()
     best = {row.item_id: row.keyphrase_norm for row in found}
     assert best == {"i1": "couch", "i2": "sneakers"}
     assert all(0.0 < row.retrieval_score <= 1.0 for row in found)
+
+
+def test_encoder_candidates_embed_the_display_text(spark) -> None:
+    # The normalised form is only the key: what the encoder reads is the display text, as in
+    # training, evaluation and serving (kpreco.embedding). Keys here carry no meaning at all.
+    items = spark.createDataFrame(
+        [("i1", "Hallbrook 3 Seater Leather Sofa")], "item_id string, title string"
+    )
+    keyphrases = spark.createDataFrame(
+        [("k1", "Couch"), ("k2", "Yoga Mat"), ("k3", "Wall Lamp")],
+        "keyphrase_norm string, keyphrase string",
+    )
+    found = encoder_candidates(spark, items, keyphrases, EncoderSettings(), per_item=1).collect()
+    assert [row.keyphrase_norm for row in found] == ["k1"]

@@ -21,8 +21,8 @@ from pathlib import Path
 import pytest
 
 from kpreco.contract import SEARCH_EVENTS, SEARCH_RELEVANCE
+from kpreco.inputs import load_inputs
 from kpreco.log import StageRecord
-from kpreco.stages.inputs import load_inputs
 from kpreco.validate import ContractViolation, split_unknown_references
 from tests.conftest import make_test_config
 

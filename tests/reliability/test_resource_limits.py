@@ -15,7 +15,7 @@ import pytest
 from pyspark.sql import functions as F
 
 from kpreco import registry
-from kpreco.encoders import PACKAGED_MINILM, resolve_encoder_path
+from kpreco.embedding import PACKAGED_MINILM, resolve_encoder_path
 from kpreco.tables import overwrite_table, read_delta
 from tests.test_jobs import ROOT, job_settings, submit
 
@@ -85,7 +85,7 @@ def register_base_student(spark, workdir: Path) -> str:
 
 
 def test_skewed_catalog_with_long_titles_at_default_settings(spark, tmp_path: Path) -> None:
-    run("simulate_marketplace", tmp_path)
+    run("simulate", tmp_path)
     stats = skew(spark, tmp_path)
     assert stats["in_big_category"] >= 0.78 * stats["items"]
     assert stats["long_titles"] >= 0.04 * stats["items"] and stats["longest"] == 10_000

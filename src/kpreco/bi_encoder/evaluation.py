@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 from sentence_transformers.sentence_transformer.evaluation import BaseEvaluator
 
+from kpreco.embedding import encode, exact_index, search, unit_prefix
 from kpreco.metrics import mean_or_none, ndcg_at_k, precision_at_k, recall_at_k
 
 
@@ -48,8 +49,14 @@ def retrieval_task(
 class MatryoshkaRetrievalEvaluator(BaseEvaluator):
     """Retrieval metrics at every Matryoshka dimension from one encoding pass.
 
-    Queries and the corpus are encoded once at full size; each dimension truncates and
-    re-normalises, then ranks the corpus exactly. Metrics per task and dimension:
+    Kept instead of sentence-transformers' `InformationRetrievalEvaluator` (one per
+    `truncate_dim` in a `SequentialEvaluator`): that encodes queries and corpus again for every
+    dimension, four times the validation cost at each evaluation step, and ranks with its own
+    code rather than the search that serving uses.
+
+    Queries (titles) and the corpus (keyphrases by display text) are encoded once at full
+    size; each dimension truncates and re-normalises, then ranks the corpus exactly, through
+    the same `kpreco.embedding` calls as serving. Metrics per task and dimension:
     `<task>_dim<d>_ndcg@k`, `recall@k`, `recall@50`, `precision@k`. The primary metric (what
     the trainer keeps the best checkpoint by) is the first task's nDCG@k at full size.
     """
@@ -66,25 +73,19 @@ class MatryoshkaRetrievalEvaluator(BaseEvaluator):
         self.primary_metric = primary_metric(tasks[0], self.dims[0], k)
 
     def _rankings(self, queries: np.ndarray, corpus: np.ndarray, dim: int) -> dict[str, list[str]]:
-        q = queries[:, :dim] / np.linalg.norm(queries[:, :dim], axis=1, keepdims=True)
-        c = corpus[:, :dim] / np.linalg.norm(corpus[:, :dim], axis=1, keepdims=True)
-        depth = min(max(self.k, 50), len(self.corpus_ids))
-        scores = q @ c.T
-        top = np.argsort(-scores, axis=1, kind="stable")[:, :depth]
+        index = exact_index(unit_prefix(corpus, dim))
+        _, top = search(index, unit_prefix(queries, dim), max(self.k, 50))
         return {
-            qid: [self.corpus_ids[i] for i in row]
+            qid: [self.corpus_ids[i] for i in row if i >= 0]
             for qid, row in zip(self.query_ids, top, strict=True)
         }
 
     def __call__(
         self, model, output_path=None, epoch: int = -1, steps: int = -1
     ) -> dict[str, float]:
-        queries = np.asarray(
-            model.encode(self.query_texts, batch_size=self.batch_size), dtype=np.float32
-        )
-        corpus = np.asarray(
-            model.encode(self.corpus_texts, batch_size=self.batch_size), dtype=np.float32
-        )
+        # Full size once; each dimension truncates and re-normalises (kpreco.embedding).
+        queries = encode(model, self.query_texts, None, self.batch_size)
+        corpus = encode(model, self.corpus_texts, None, self.batch_size)
         metrics: dict[str, float] = {}
         for dim in self.dims:
             rankings = self._rankings(queries, corpus, dim)

@@ -15,7 +15,7 @@ import pandas as pd
 from kpreco.bi_encoder.evaluation import MatryoshkaRetrievalEvaluator, RetrievalTask
 from kpreco.bi_encoder.losses import PearsonCorrelationLoss, TaskWeightedLoss
 from kpreco.config import BiEncoderSettings
-from kpreco.encoders import best_device, resolve_encoder_path
+from kpreco.embedding import best_device, resolve_encoder_path
 from kpreco.log import get_logger
 
 log = get_logger(__name__)

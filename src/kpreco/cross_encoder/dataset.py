@@ -6,19 +6,15 @@ from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
 from kpreco.config import SplitSettings
+from kpreco.judge.key import JudgeKey, ok_judgments
 from kpreco.pairs.build import split_of
 
 
-def judged_pairs(
-    judgments: DataFrame, judge_model: str, prompt_version: str, split: SplitSettings
-) -> DataFrame:
+def judged_pairs(judgments: DataFrame, key: JudgeKey, split: SplitSettings) -> DataFrame:
     """(item_id, keyphrase, title, keyphrase_display, p_relevant, label, pair_kind, split) of
-    this judge's ok judgments; the split is the item's split in `pairs`."""
-    return judgments.where(
-        (F.col("judge_model") == judge_model)
-        & (F.col("prompt_version") == prompt_version)
-        & (F.col("status") == "ok")
-    ).select(
+    this judge's ok judgments of sampled pairs (the evaluation's own requests left out); the
+    split is the item's split in `pairs`."""
+    return ok_judgments(judgments, key, evaluation=False).select(
         "item_id",
         "keyphrase",
         "title",

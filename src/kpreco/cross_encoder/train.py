@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from kpreco.config import CrossEncoderSettings
-from kpreco.encoders import best_device, resolve_encoder_path
+from kpreco.embedding import best_device, resolve_encoder_path
 from kpreco.log import get_logger
 
 log = get_logger(__name__)

@@ -1,8 +1,8 @@
 """How far to trust the judge: agreement with human labels and, on simulated data, the truth.
 
 The yes/no threshold is fitted on human labels (Cohen's kappa), never assumed: small LLMs
-are badly calibrated (MODELS.md: P(yes) bunches in 0.36-0.54). Without labels the configured
-default is used and the report says so.
+are badly calibrated (measured on the packaged judges: P(yes) bunches in 0.36-0.54). Without
+labels the configured default is used and the report says so.
 """
 
 from __future__ import annotations

@@ -11,6 +11,7 @@ from pyspark.sql import DataFrame, Window
 from pyspark.sql import functions as F
 
 from kpreco.config import JudgeSampleSettings
+from kpreco.judge.key import JudgeKey, ok_judgments
 
 HUMAN_LABELLED = "human_labelled"
 REQUEST_COLUMNS = ("item_id", "keyphrase", "keyphrase_display", "title", "category", "pair_kind")
@@ -81,18 +82,12 @@ def select_for_judging(candidates: DataFrame, sample: JudgeSampleSettings) -> Da
     )
 
 
-def not_yet_judged(
-    selected: DataFrame, judgments: DataFrame | None, model: str, version: str
-) -> DataFrame:
+def not_yet_judged(selected: DataFrame, judgments: DataFrame | None, key: JudgeKey) -> DataFrame:
     """The selected pairs without an `ok` judgment by this model and prompt version of the
     same title and category (a seller's edit makes an old judgment stale)."""
     if judgments is None:
         return selected
-    done = judgments.where(
-        (F.col("judge_model") == model)
-        & (F.col("prompt_version") == version)
-        & (F.col("status") == "ok")
-    ).select(
+    done = ok_judgments(judgments, key).select(
         "item_id",
         "keyphrase",
         F.col("title").alias("_judged_title"),

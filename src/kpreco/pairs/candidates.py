@@ -11,7 +11,7 @@ from pyspark.sql import DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
 
 from kpreco.config import EncoderSettings
-from kpreco.retrieval import build_keyphrase_index, nearest_keyphrases
+from kpreco.embedding import KEYPHRASE_TEXT, Encoding, build_keyphrase_index, nearest_keyphrases
 
 ALL_CATEGORIES = "\u0000all"
 
@@ -25,11 +25,17 @@ def encoder_candidates(
 ) -> DataFrame:
     """(item_id, keyphrase_norm, retrieval_score) for each item's `per_item` nearest keyphrases.
 
-    `items` has item_id and title; `keyphrases` has keyphrase_norm (the text embedded).
+    `items` has item_id and title; `keyphrases` has keyphrase_norm and keyphrase (the display
+    text, which is what is embedded, as everywhere: kpreco.embedding).
     """
-    vocabulary = keyphrases.select(F.col("keyphrase_norm").alias("keyphrase")).distinct()
-    index = build_keyphrase_index(spark, vocabulary, encoder)
-    return nearest_keyphrases(items, index, encoder, per_item).select(
+    vocabulary = (
+        keyphrases.groupBy("keyphrase_norm")
+        .agg(F.min("keyphrase").alias(KEYPHRASE_TEXT))
+        .withColumnRenamed("keyphrase_norm", "keyphrase")
+    )
+    encoding = Encoding(encoder.model, None, encoder.batch_size, encoder.max_seq_length)
+    index = build_keyphrase_index(spark, vocabulary, encoding)
+    return nearest_keyphrases(items, index, encoding, per_item).select(
         "item_id", F.col("keyphrase").alias("keyphrase_norm"), "retrieval_score"
     )
 

@@ -8,6 +8,8 @@ words longer than 3 letters), in sorted order. So "leather sofas", "sofa leather
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from pyspark.sql import DataFrame, Window
 from pyspark.sql import functions as F
 
@@ -24,6 +26,21 @@ def singular(word: str) -> str:
 
 def canonical_key(keyphrase: str) -> str:
     return " ".join(sorted(singular(word) for word in tokens(keyphrase)))
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """The keyphrase vocabulary a retriever ranks: row i of an index is keyphrase i.
+    `keyphrases` are normalised (what lists hold), `displays` what models read, `keys` the
+    canonical de-duplication keys (computed once, not once per candidate)."""
+
+    keyphrases: list[str]
+    displays: list[str]
+    keys: list[str]
+
+    @classmethod
+    def of(cls, keyphrases: list[str], displays: list[str]) -> Vocabulary:
+        return cls(keyphrases, displays, [canonical_key(k) for k in keyphrases])
 
 
 def deduplicate(candidates: DataFrame) -> DataFrame:

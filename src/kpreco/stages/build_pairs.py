@@ -5,15 +5,15 @@ from __future__ import annotations
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
-from kpreco.bookkeeping import write_rejects
 from kpreco.config import Config
 from kpreco.contract import SEARCH_EVENTS, SEARCH_RELEVANCE
-from kpreco.currency import code_digest, fingerprint, is_current, stamped_commits
+from kpreco.freshness import code_digest, fingerprint, stamped_commits
+from kpreco.inputs import input_path, load_inputs
 from kpreco.log import StageRecord, get_logger
 from kpreco.pairs.build import PAIR_COLUMNS, assemble_pairs, pair_universe
 from kpreco.pairs.candidates import encoder_candidates, random_category_candidates
 from kpreco.pairs.ctr import pair_click_stats
-from kpreco.stages.inputs import input_path, load_inputs
+from kpreco.run_records import write_rejects
 from kpreco.tables import (
     content_changed,
     content_fingerprint,
@@ -46,12 +46,6 @@ def pairs_fingerprint(spark: SparkSession, config: Config) -> str:
     )
 
 
-def current_pairs(spark: SparkSession, config: Config, wanted: str) -> dict | None:
-    """The commit stamp when `pairs` was built from inputs and settings of fingerprint `wanted`
-    (`pairs_fingerprint`), else None."""
-    return is_current(spark, [config.table_path("pairs")], wanted)
-
-
 def _known_references(
     frame: DataFrame, contract, items: DataFrame, keyphrases: DataFrame, run_id: str
 ) -> tuple[DataFrame, list[DataFrame]]:
@@ -65,7 +59,6 @@ def _known_references(
 def build_pairs_frame(spark: SparkSession, config: Config, record: StageRecord) -> DataFrame:
     tables = load_inputs(spark, config, INPUTS, record)
     items, keyphrases = tables["items"].valid, tables["keyphrases"].valid
-    rejects = [table.rejects for table in tables.values()]
     events, event_rejects = _known_references(
         tables["search_events"].valid, SEARCH_EVENTS, items, keyphrases, config.run_id
     )
@@ -96,7 +89,9 @@ def build_pairs_frame(spark: SparkSession, config: Config, record: StageRecord) 
         candidates_at_random,
     )
     pairs = assemble_pairs(universe, items, keyphrases, settings.split)
-    write_rejects(spark, config, [*rejects, *event_rejects, *relevance_rejects])
+    # Rows that name an unknown item or keyphrase (the inputs' own rejects are written when
+    # they are validated, kpreco.inputs).
+    write_rejects(spark, config, [*event_rejects, *relevance_rejects])
     return pairs
 
 

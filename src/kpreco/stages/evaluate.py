@@ -13,35 +13,30 @@ from __future__ import annotations
 
 import json
 
-import numpy as np
 import pandas as pd
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from kpreco import files, registry
 from kpreco.config import Config, with_preset
-from kpreco.cross_encoder.calibration import apply_calibration
-from kpreco.cross_encoder.train import load_cross_encoder, predict_logits
-from kpreco.encoders import load_bi_encoder
+from kpreco.cross_encoder.scoring import CrossEncoderScorer
+from kpreco.embedding import encode, load_encoder
 from kpreco.evaluate.protocol import References, catalog_diversity, per_item_metrics, summarize
 from kpreco.evaluate.report import HEADLINE, names, render_html, text_table
 from kpreco.evaluate.retrievers import (
     Retrieval,
-    Vocabulary,
     bm25_retrieve,
     dense_retrieve,
     encode_vocabulary,
 )
-from kpreco.judge.backends import judge_model_id, prompt_version
+from kpreco.inputs import configured_references, load_inputs, valid_or_none
+from kpreco.judge.cache import cached_judgments, judge_into_cache, refresh_judge_report
+from kpreco.judge.key import EVALUATION_KIND, JudgeKey, ok_judgments
 from kpreco.judge.sampling import not_yet_judged
 from kpreco.log import StageRecord, get_logger
 from kpreco.metrics import calibration_table
-from kpreco.stages.inputs import configured_references, load_inputs, valid_or_none
-from kpreco.stages.score_ce import EVALUATION_KIND
-from kpreco.stages.score_llm import judge_pending, refresh_judge_report
-from kpreco.stages.train_bi_encoder import resolve_bi_encoder
-from kpreco.stages.train_cross_encoder import resolve_cross_encoder
-from kpreco.tables import is_delta_table, read_delta
+from kpreco.recommend.lists import Vocabulary
+from kpreco.tables import read_delta
 
 log = get_logger(__name__)
 
@@ -99,12 +94,7 @@ def build_references(
     counts = vocabulary["search_count"].fillna(0)
     refs.search_count = dict(zip(vocabulary["keyphrase"], counts.astype(int), strict=True))
     refs.head_min, refs.tail_max = float(counts.quantile(0.9)), float(counts.quantile(0.5))
-    base = load_bi_encoder(config.bi_encoder.base_model)
-    vectors = np.asarray(
-        base.encode(
-            vocabulary["keyphrase_display"].tolist(), batch_size=64, normalize_embeddings=True
-        )
-    )
+    vectors = encode(base_encoder(config), vocabulary["keyphrase_display"].tolist())
     refs.vectors = dict(zip(vocabulary["keyphrase"], vectors, strict=True))
     return refs
 
@@ -126,18 +116,20 @@ def trained_with(meta: dict) -> dict:
     return summary
 
 
-def load_student(spark: SparkSession, config: Config, preset: str):
-    """(model, registry metadata) of the newest student of `preset`, or None when none was
-    trained."""
-    from sentence_transformers import SentenceTransformer
+def base_encoder(config: Config):
+    """The untrained encoder every student starts from."""
+    return load_encoder(config.bi_encoder.base_model, config.bi_encoder.max_seq_length)
 
+
+def student_of_preset(spark: SparkSession, config: Config, preset: str):
+    """(model, registry metadata) of the student of `preset` the pipeline would serve, or None
+    when none was trained."""
     try:
-        location, meta = resolve_bi_encoder(spark, with_preset(config, preset))
+        location, meta = registry.resolve_student(spark, with_preset(config, preset))
     except registry.ModelVersionNotFound:
         log.warning("evaluate: no trained %s student; left out of the comparison", preset)
         return None
-    model = SentenceTransformer(str(registry.local_copy(spark, location)), device="cpu")
-    return model, meta
+    return load_encoder(str(registry.local_copy(spark, location))), meta
 
 
 def retrieve_all(spark: SparkSession, config: Config, titles: list[str], vocabulary: Vocabulary):
@@ -151,13 +143,12 @@ def retrieve_all(spark: SparkSession, config: Config, titles: list[str], vocabul
     if settings.include_bm25:
         results["bm25"], versions["bm25"] = bm25_retrieve(titles, vocabulary, depth), "lexical"
     if settings.include_base_encoder:
-        base = load_bi_encoder(config.bi_encoder.base_model)
+        base = base_encoder(config)
         vectors = encode_vocabulary(base, vocabulary)
-        full = vectors.shape[1]
-        results["base_encoder"] = dense_retrieve(base, titles, vocabulary, vectors, full, depth)
+        results["base_encoder"] = dense_retrieve(base, titles, vocabulary, vectors, None, depth)
         versions["base_encoder"] = config.bi_encoder.base_model
     for preset in settings.presets:
-        loaded = load_student(spark, config, preset)
+        loaded = student_of_preset(spark, config, preset)
         if loaded is None:
             continue
         model, meta = loaded
@@ -202,24 +193,17 @@ def judge_labels(
     frame = spark.createDataFrame(
         requests[["item_id", "keyphrase", "keyphrase_display", "title", "category", "pair_kind"]]
     )
-    model, version = judge_model_id(config.judge), prompt_version(config.judge)
-    path = config.table_path("judgments")
-    existing = read_delta(spark, path) if is_delta_table(spark, path) else None
-    pending = not_yet_judged(frame, existing, model, version).localCheckpoint()
+    key = JudgeKey.of(config.judge)
+    pending = not_yet_judged(frame, cached_judgments(spark, config), key).localCheckpoint()
     count = pending.count()
     record.counts["evaluation_pairs_judged_now"] = count
     if count:
-        judge_pending(spark, config, pending, count, record)
+        judge_into_cache(spark, config, pending, count, record)
     refresh_judge_report(
         spark, config, valid_or_none(tables, "human_labels"), valid_or_none(tables, "truth"), record
     )
     judged = (
-        read_delta(spark, path)
-        .where(
-            (F.col("judge_model") == model)
-            & (F.col("prompt_version") == version)
-            & (F.col("status") == "ok")
-        )
+        ok_judgments(cached_judgments(spark, config), key)
         .join(frame.select("item_id", "keyphrase"), on=["item_id", "keyphrase"], how="inner")
         .select("item_id", "keyphrase", "label")
         .collect()
@@ -237,15 +221,14 @@ def relevance_scores(
     """The cross-encoder's calibrated probability for `pairs` (driver-side: a small sample)."""
     if pairs.empty:
         return {}
-    location, meta = resolve_cross_encoder(spark, config)
-    model = load_cross_encoder(
-        registry.local_copy(spark, location), config.cross_encoder.max_length
+    location, meta = registry.resolve_assistant(spark, config)
+    scorer = CrossEncoderScorer.configured(
+        str(registry.local_copy(spark, location)), meta["calibration"], config.cross_encoder
     )
     rows = pairs.merge(items[["item_id", "title"]], on="item_id").merge(
         vocabulary[["keyphrase", "keyphrase_display"]], on="keyphrase"
     )
-    logits = predict_logits(model, rows["title"].tolist(), rows["keyphrase_display"].tolist(), 128)
-    probabilities = apply_calibration(meta["calibration"], logits)
+    probabilities = scorer.probabilities(rows["title"].tolist(), rows["keyphrase_display"].tolist())
     return dict(
         zip(zip(rows["item_id"], rows["keyphrase"], strict=True), probabilities, strict=True)
     )
@@ -258,10 +241,8 @@ def calibration_curves(spark: SparkSession, config: Config, tables) -> dict[str,
         return {}
     relevance = truth.select("item_id", F.col("keyphrase_norm").alias("keyphrase"), "relevance")
     curves = {}
-    judged = read_delta(spark, config.table_path("judgments")).where(
-        (F.col("judge_model") == judge_model_id(config.judge))
-        & (F.col("prompt_version") == prompt_version(config.judge))
-        & (F.col("status") == "ok")
+    judged = ok_judgments(
+        read_delta(spark, config.table_path("judgments")), JudgeKey.of(config.judge)
     )
     for name, frame, column in (
         ("judge", judged, "p_relevant"),
@@ -288,7 +269,7 @@ def matryoshka_sweep(
     spark: SparkSession, config: Config, titles: list[str], vocabulary: Vocabulary, refs: References
 ) -> list[dict]:
     """The full method at each Matryoshka dimension: quality and retrieval latency per item."""
-    loaded = load_student(spark, config, config.bi_encoder.preset)
+    loaded = student_of_preset(spark, config, config.bi_encoder.preset)
     if loaded is None:
         return []
     model, _ = loaded
@@ -339,10 +320,10 @@ def not_computed(config: Config, refs: References, models: dict[str, dict]) -> d
 
 
 def protocol_text(config: Config, items: int, vocabulary: int, refs: References) -> str:
-    settings, judge = config.evaluate, judge_model_id(config.judge)
+    settings, judge = config.evaluate, JudgeKey.of(config.judge)
     return (
         f"{items} test-split items (seeded hash), one vocabulary of {vocabulary} keyphrases; "
-        f"judge {judge} ({prompt_version(config.judge)}) on every model's top {settings.k} of "
+        f"judge {judge} on every model's top {settings.k} of "
         f"{len(refs.judged_items)} items; relevance filter on {len(refs.filter_items)} items at "
         f"threshold {refs.filter_threshold}; k={settings.k}, hidden-relevant recall at "
         f"k={settings.k_hidden}; 95% bootstrap intervals over items "
@@ -368,7 +349,9 @@ def run_evaluate(spark: SparkSession, config: Config, record: StageRecord) -> di
         .sort_values("keyphrase")
         .reset_index(drop=True)
     )
-    vocab = Vocabulary(vocabulary["keyphrase"].tolist(), vocabulary["keyphrase_display"].tolist())
+    vocab = Vocabulary.of(
+        vocabulary["keyphrase"].tolist(), vocabulary["keyphrase_display"].tolist()
+    )
     items = test_items(read_delta(spark, config.table_path("pairs")), config)
     titles = items["title"].tolist()
     record.counts.update(test_items=len(items), vocabulary=len(vocabulary))

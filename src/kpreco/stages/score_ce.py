@@ -13,21 +13,17 @@ from kpreco import files, registry
 from kpreco.config import Config
 from kpreco.cross_encoder.dataset import judged_pairs
 from kpreco.cross_encoder.report import truth_report
-from kpreco.cross_encoder.scoring import score_frame, ship_model
-from kpreco.judge.backends import judge_model_id, prompt_version
+from kpreco.cross_encoder.scoring import CrossEncoderScorer, score_frame
+from kpreco.executor_files import ship_folder
+from kpreco.inputs import load_references, valid_or_none
+from kpreco.judge.key import JudgeKey
 from kpreco.judge.report import with_references
 from kpreco.log import StageRecord, get_logger
 from kpreco.pairs.build import PAIR_KINDS, split_of
-from kpreco.stages.inputs import load_references, valid_or_none
-from kpreco.stages.train_cross_encoder import resolve_cross_encoder
 from kpreco.tables import drop_path, is_delta_table, merge_upsert, read_delta, staged
 
 log = get_logger(__name__)
 SCORE_KEY = ["item_id", "keyphrase", "ce_version"]
-# The evaluation's own judgments (models' top-k on test items) are labels for LLM precision,
-# not part of the assistant's agreement set: scoring them would make every rerun after an
-# evaluation do new work.
-EVALUATION_KIND = "evaluation"
 SCORED_COLUMNS = ["item_id", "keyphrase", "title", "keyphrase_display"]
 
 
@@ -83,28 +79,25 @@ def _truth_report(spark: SparkSession, config: Config, version: str, record: Sta
 
 def run_score_ce(spark: SparkSession, config: Config, record: StageRecord) -> dict:
     settings = config.cross_encoder
-    location, metadata = resolve_cross_encoder(spark, config)
+    location, metadata = registry.resolve_assistant(spark, config)
     version = metadata["version"]
     record.details["cross-encoder"] = version
     pairs = read_delta(spark, config.table_path("pairs"))
     judged = judged_pairs(
         read_delta(spark, config.table_path("judgments")),
-        judge_model_id(config.judge),
-        prompt_version(config.judge),
+        JudgeKey.of(config.judge),
         config.pairs.split,
-    ).where(~F.col("pair_kind").eqNullSafe(EVALUATION_KIND))
+    )
     selected = pairs_to_score(pairs, judged, settings.score.per_kind, settings.score.seed)
     pending = _not_scored(spark, config, selected, version)
-    shipped = ship_model(spark, registry.local_copy(spark, location))
-    scored = score_frame(
-        pending,
-        shipped,
+    scorer = CrossEncoderScorer.configured(
+        ship_folder(spark, registry.local_copy(spark, location)),
         metadata["calibration"],
-        settings.max_length,
-        settings.score.batch_size,
-        settings.score.threads,
-        settings.score.partitions,
-    ).select(
+        settings,
+        threads=settings.score.threads,
+        shipped=True,
+    )
+    scored = score_frame(pending, scorer, settings.score.partitions).select(
         "item_id",
         "keyphrase",
         F.lit(version).alias("ce_version"),

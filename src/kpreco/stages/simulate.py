@@ -6,10 +6,16 @@ from pyspark.sql import SparkSession
 
 from kpreco.config import Config
 from kpreco.contract import CONTRACTS
-from kpreco.currency import code_digest, fingerprint, is_current, stamped_commits
+from kpreco.freshness import (
+    Decision,
+    code_digest,
+    fingerprint,
+    stamped_commits,
+    tables_decision,
+)
+from kpreco.inputs import SIMULATOR, input_path
 from kpreco.log import StageRecord, get_logger
 from kpreco.simulate.marketplace import simulate_marketplace, summarize
-from kpreco.stages.inputs import SIMULATOR, input_path
 from kpreco.tables import detect_format, overwrite_table
 
 log = get_logger(__name__)
@@ -24,10 +30,12 @@ def simulation_fingerprint(config: Config) -> str:
     return fingerprint({"simulate": config.simulate.model_dump(mode="json"), "code": code_digest()})
 
 
-def current_simulation(spark: SparkSession, config: Config) -> dict | None:
-    """The commit stamp when every `inputs.*` table holds this very simulation, else None."""
+def simulation_decision(spark: SparkSession, config: Config) -> Decision:
+    """Skip when every `inputs.*` table holds this very simulation (its commit stamps say so)."""
     paths = [input_path(config, name) for name in simulated_tables(config)]
-    return is_current(spark, paths, simulation_fingerprint(config))
+    return tables_decision(
+        spark, paths, simulation_fingerprint(config), "simulator settings and code"
+    )
 
 
 def simulated_tables(config: Config) -> list[str]:

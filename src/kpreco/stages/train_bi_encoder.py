@@ -3,7 +3,6 @@ Matryoshka student in the registry (models/bi_encoder/<version>), one version pe
 
 from __future__ import annotations
 
-import hashlib
 import json
 import tempfile
 from pathlib import Path
@@ -17,14 +16,13 @@ from kpreco.bi_encoder.evaluation import RetrievalTask, retrieval_task
 from kpreco.bi_encoder.train import train_bi_encoder
 from kpreco.config import Config
 from kpreco.cross_encoder.dataset import judged_pairs
-from kpreco.judge.backends import judge_model_id, prompt_version
+from kpreco.freshness import student_fingerprint
+from kpreco.inputs import load_inputs, load_references, valid_or_none
+from kpreco.judge.key import JudgeKey
 from kpreco.log import StageRecord, get_logger
-from kpreco.stages.inputs import load_inputs, load_references, valid_or_none
-from kpreco.stages.train_cross_encoder import resolve_cross_encoder, training_judgments_fingerprint
-from kpreco.tables import content_fingerprint, is_delta_table, read_delta
+from kpreco.tables import is_delta_table, read_delta
 
 log = get_logger(__name__)
-KIND = "bi_encoder"
 
 
 def _uses_cross_encoder(config: Config) -> bool:
@@ -38,32 +36,8 @@ def _uses_judge(config: Config) -> bool:
 
 
 def _judged(spark: SparkSession, config: Config) -> DataFrame:
-    return judged_pairs(
-        read_delta(spark, config.table_path("judgments")),
-        judge_model_id(config.judge),
-        prompt_version(config.judge),
-        config.pairs.split,
-    )
-
-
-def training_fingerprint(spark: SparkSession, config: Config) -> str:
-    """Settings and the content of the inputs a student is trained on (test-split rows, which
-    the evaluation adds to, do not count)."""
-    inputs: dict = {
-        "settings": config.bi_encoder.model_dump(mode="json", exclude={"version"}),
-        "pairs": content_fingerprint(read_delta(spark, config.table_path("pairs"))),
-    }
-    if _uses_cross_encoder(config):
-        inputs["cross_encoder"] = resolve_cross_encoder(spark, config)[1]["version"]
-        inputs["ce_scores"] = content_fingerprint(
-            read_delta(spark, config.table_path("ce_scores")).where(
-                (F.col("ce_version") == inputs["cross_encoder"]) & (F.col("split") != "test")
-            )
-        )
-    if _uses_judge(config):
-        inputs["judge"] = [judge_model_id(config.judge), prompt_version(config.judge)]
-        inputs["judgments"] = training_judgments_fingerprint(spark, config)
-    return hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()[:16]
+    judgments = read_delta(spark, config.table_path("judgments"))
+    return judged_pairs(judgments, JudgeKey.of(config.judge), config.pairs.split)
 
 
 def current_version(spark: SparkSession, config: Config) -> str | None:
@@ -71,12 +45,10 @@ def current_version(spark: SparkSession, config: Config) -> str | None:
     if not is_delta_table(spark, config.table_path("pairs")):
         return None
     try:
-        fingerprint = training_fingerprint(spark, config)
+        made_of = student_fingerprint(spark, config)
     except (FileNotFoundError, registry.ModelVersionNotFound):
         return None
-    versions = registry.list_versions(spark, config, KIND)
-    matches = [meta for meta in versions if meta.get("fingerprint") == fingerprint]
-    return matches[-1]["version"] if matches else None
+    return registry.version_made_of(spark, config, registry.STUDENT, made_of)
 
 
 def validation_tasks(
@@ -117,7 +89,7 @@ def run_train_bi_encoder(spark: SparkSession, config: Config, record: StageRecor
     pairs = read_delta(spark, config.table_path("pairs"))
     ce_version, ce_scores = None, None
     if _uses_cross_encoder(config):
-        ce_version = resolve_cross_encoder(spark, config)[1]["version"]
+        ce_version = registry.resolve_assistant(spark, config)[1]["version"]
         ce_scores = read_delta(spark, config.table_path("ce_scores"))
     judged = _judged(spark, config) if _uses_judge(config) else None
     tasks = collect_tasks(task_frames(settings, pairs, ce_scores, ce_version, judged))
@@ -130,12 +102,10 @@ def run_train_bi_encoder(spark: SparkSession, config: Config, record: StageRecor
     version = registry.new_version(f"bi-{settings.preset}")
     metadata = {
         "preset": settings.preset,
-        "fingerprint": training_fingerprint(spark, config),
+        "fingerprint": student_fingerprint(spark, config),
         "parent_model": settings.base_model,
         "cross_encoder": ce_version,
-        "judge": [judge_model_id(config.judge), prompt_version(config.judge)]
-        if judged is not None
-        else None,
+        "judge": JudgeKey.of(config.judge).as_list() if judged is not None else None,
         "training_data": {name: len(frame) for name, frame in tasks.items()},
         "settings": settings.model_dump(mode="json"),
         "matryoshka_dims": settings.matryoshka_dims,
@@ -145,7 +115,7 @@ def run_train_bi_encoder(spark: SparkSession, config: Config, record: StageRecor
     with tempfile.TemporaryDirectory(prefix="kpreco-bi-save-") as scratch:
         folder = Path(scratch) / version
         model.save(str(folder))
-        location = registry.publish(spark, folder, config, KIND, version, metadata)
+        location = registry.publish(spark, folder, config, registry.STUDENT, version, metadata)
     report = {"version": version, "preset": settings.preset, **metrics}
     files.write_text(
         spark,
@@ -153,13 +123,8 @@ def run_train_bi_encoder(spark: SparkSession, config: Config, record: StageRecor
         json.dumps(report, indent=2),
     )
     record.details["bi-encoder"] = f"{version} at {location}"
+    record.models[f"bi_encoder[{settings.preset}]"] = version
     for key, value in sorted((metrics.get("validation") or {}).items()):
         if key.endswith(f"_ndcg@{settings.evaluation.k}"):
             record.details[f"valid {key}"] = f"{value:.4f}"
     return {"version": version, **metrics}
-
-
-def resolve_bi_encoder(spark: SparkSession, config: Config) -> tuple[str, dict]:
-    version = config.bi_encoder.version
-    where = None if version else {"preset": config.bi_encoder.preset}
-    return registry.resolve(spark, config, KIND, version, where)

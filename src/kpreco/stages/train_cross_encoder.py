@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import tempfile
 from pathlib import Path
 
 import pandas as pd
 from pyspark.sql import SparkSession
-from pyspark.sql import functions as F
 
 from kpreco import files, registry
 from kpreco.config import Config
@@ -17,14 +15,14 @@ from kpreco.cross_encoder.calibration import apply_calibration, fit_calibration
 from kpreco.cross_encoder.dataset import judged_pairs
 from kpreco.cross_encoder.report import assistant_report
 from kpreco.cross_encoder.train import predict_logits, train_cross_encoder
-from kpreco.judge.backends import judge_model_id, prompt_version
+from kpreco.freshness import assistant_fingerprint
+from kpreco.inputs import load_references, valid_or_none
+from kpreco.judge.key import JudgeKey
 from kpreco.judge.report import fitted_threshold, with_references
 from kpreco.log import StageRecord, get_logger
-from kpreco.stages.inputs import load_references, valid_or_none
-from kpreco.tables import content_fingerprint, is_delta_table, read_delta
+from kpreco.tables import is_delta_table, read_delta
 
 log = get_logger(__name__)
-KIND = "cross_encoder"
 MIN_TRAIN, MIN_VALID = 20, 5
 
 
@@ -35,13 +33,8 @@ class NotEnoughJudgments(ValueError):
 def _judged_frame(spark: SparkSession, config: Config, record: StageRecord) -> pd.DataFrame:
     path = config.table_path("judgments")
     if not is_delta_table(spark, path):
-        raise FileNotFoundError(f"no judgments table at {path}: run score_pairs --stage llm first")
-    judged = judged_pairs(
-        read_delta(spark, path),
-        judge_model_id(config.judge),
-        prompt_version(config.judge),
-        config.pairs.split,
-    )
+        raise FileNotFoundError(f"no judgments table at {path}: run the score_llm stage first")
+    judged = judged_pairs(read_delta(spark, path), JudgeKey.of(config.judge), config.pairs.split)
     tables = load_references(spark, config, record)
     labels, truth = valid_or_none(tables, "human_labels"), valid_or_none(tables, "truth")
     return with_references(judged, labels, truth).toPandas()
@@ -62,40 +55,13 @@ def _split(frame: pd.DataFrame, record: StageRecord) -> tuple[pd.DataFrame, ...]
     return parts
 
 
-def training_fingerprint(spark: SparkSession, config: Config) -> str:
-    """What a trained version depends on: its settings, the judge, and the content of the
-    train/valid judgments (test-split judgments, e.g. the evaluation's, do not count). Equal
-    fingerprints mean retraining would learn from exactly the same data."""
-    inputs = {
-        "settings": config.cross_encoder.model_dump(mode="json", exclude={"version", "score"}),
-        "judge": [judge_model_id(config.judge), prompt_version(config.judge)],
-        "split": config.pairs.split.model_dump(mode="json"),
-        "judgments": training_judgments_fingerprint(spark, config),
-    }
-    return hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()[:16]
-
-
-def training_judgments_fingerprint(spark: SparkSession, config: Config) -> str:
-    judged = judged_pairs(
-        read_delta(spark, config.table_path("judgments")),
-        judge_model_id(config.judge),
-        prompt_version(config.judge),
-        config.pairs.split,
-    )
-    return content_fingerprint(judged.where(F.col("split") != "test"))
-
-
 def current_version(spark: SparkSession, config: Config) -> str | None:
     """A registered version trained on exactly the current inputs, if any."""
     if not is_delta_table(spark, config.table_path("judgments")):
         return None
-    fingerprint = training_fingerprint(spark, config)
-    matches = [
-        m
-        for m in registry.list_versions(spark, config, KIND)
-        if m.get("fingerprint") == fingerprint
-    ]
-    return matches[-1]["version"] if matches else None
+    return registry.version_made_of(
+        spark, config, registry.ASSISTANT, assistant_fingerprint(spark, config)
+    )
 
 
 def run_train_cross_encoder(spark: SparkSession, config: Config, record: StageRecord) -> dict:
@@ -117,10 +83,9 @@ def run_train_cross_encoder(spark: SparkSession, config: Config, record: StageRe
     report = assistant_report(test, threshold)
     version = registry.new_version("ce")
     metadata = {
-        "fingerprint": training_fingerprint(spark, config),
+        "fingerprint": assistant_fingerprint(spark, config),
         "parent_model": settings.base_model,
-        "judge_model": judge_model_id(config.judge),
-        "prompt_version": prompt_version(config.judge),
+        **registry.assistant_filter(config),
         "labels": settings.labels,
         "training_data": {"table": config.table_path("judgments"), **record.counts},
         "settings": settings.model_dump(mode="json"),
@@ -131,26 +96,12 @@ def run_train_cross_encoder(spark: SparkSession, config: Config, record: StageRe
     with tempfile.TemporaryDirectory(prefix="kpreco-ce-save-") as scratch:
         folder = Path(scratch) / version
         model.save(str(folder))
-        location = registry.publish(spark, folder, config, KIND, version, metadata)
+        location = registry.publish(spark, folder, config, registry.ASSISTANT, version, metadata)
     files.write_text(
         spark, f"{config.report_dir()}/cross_encoder.json", json.dumps(report, indent=2)
     )
     record.details["cross-encoder"] = f"{version} at {location}"
+    record.models["cross_encoder"] = version
     record.details["ce vs llm"] = json.dumps(report["ce_vs_llm"])
     log.info("cross-encoder %s: %s", version, json.dumps(report))
     return {"version": version, "report": report, **metrics}
-
-
-def ce_version_filter(config: Config) -> dict:
-    """The registry filter for `cross_encoder.version: null`: trained on the configured judge."""
-    return {
-        "judge_model": judge_model_id(config.judge),
-        "prompt_version": prompt_version(config.judge),
-    }
-
-
-def resolve_cross_encoder(spark: SparkSession, config: Config) -> tuple[str, dict]:
-    version = config.cross_encoder.version
-    return registry.resolve(
-        spark, config, KIND, version, None if version else ce_version_filter(config)
-    )

@@ -17,7 +17,7 @@ class JudgeModelNotFound(FileNotFoundError):
 
 def resolve_model_path(model: str) -> Path:
     """`packaged:NAME` -> the file set-up assembled; anything else -> that path."""
-    from kpreco.assets import model_path
+    from kpreco.judge.packaged import model_path
 
     path = (
         model_path(model.removeprefix(PACKAGED_PREFIX))

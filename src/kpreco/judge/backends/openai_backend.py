@@ -48,6 +48,9 @@ class RateLimiter:
             time.sleep(wait)
 
 
+# Retries are hand-written, not tenacity's `Retrying`: with it the loop in `_call` is about as
+# long (what retries, what fails at once and the attempt count in the failure message stay
+# ours either way), and a seeded `rng` keeps the waits reproducible in tests.
 def backoff_delay(attempt: int, base: float, cap: float, rng: random.Random) -> float:
     """Full jitter: uniform in [0, min(cap, base * 2^attempt)]."""
     return rng.uniform(0.0, min(cap, base * (2**attempt)))

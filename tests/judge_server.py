@@ -5,7 +5,7 @@ For trying the `openai` judge backend without a GPU cluster, and for testing it:
 `fault_rate` > 0 it answers that share of requests with a fault (503, 429, a slow response,
 a garbage or truncated body, or a body without logprobs), so clients' retries can be tested.
 
-    python -m kpreco.judge.server --model packaged:smollm2-135m --port 8000
+    python -m tests.judge_server --model packaged:smollm2-135m --port 8000
 """
 
 from __future__ import annotations

@@ -8,7 +8,6 @@ from pathlib import Path
 from pyspark.sql import functions as F
 
 from kpreco.config import with_preset
-from kpreco.evaluate.bm25 import BM25
 from kpreco.log import StageRecord
 from kpreco.stages.evaluate import run_evaluate
 from kpreco.stages.score_ce import run_score_ce
@@ -31,13 +30,6 @@ METRICS = (
     "head_share@3",
     "tail_share@3",
 )
-
-
-def test_bm25_ranks_lexical_matches_first() -> None:
-    engine = BM25(["leather sofa", "couch", "wool rug", "sofa"])
-    positions, scores = engine.top("Grey Leather Sofa", 3)
-    assert positions.tolist()[:2] == [0, 3] and all(scores > 0)
-    assert 1 not in positions.tolist()  # no shared word: a lexical matcher never finds "couch"
 
 
 def test_report_has_every_model_and_metric(

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from pyspark.sql import DataFrame, SparkSession
 
 from kpreco import files
 from kpreco.config import REFERENCE_INPUTS, Config, absolute_location
 from kpreco.contract import CONTRACTS
-from kpreco.currency import last_stamp
+from kpreco.freshness import last_stamp
 from kpreco.log import StageRecord, get_logger
+from kpreco.run_records import write_rejects
 from kpreco.tables import InputNotFound, read_table
 from kpreco.validate import ContractViolation, ValidatedTable, check_schema, validate_table
 
@@ -137,14 +141,46 @@ def check_not_empty(frame: DataFrame, name: str, path: str) -> None:
     )
 
 
+# Inputs validated in the running job (`validated_once`), by what makes a validation the same:
+# a pipeline validates each input once, every later stage and student reads the same persisted
+# frames, and they are released when the job ends. Outside a job (tests calling stages
+# directly, a notebook) every call validates afresh.
+_VALIDATED: dict[tuple[str, ...], ValidatedTable] | None = None
+
+
+@contextmanager
+def validated_once() -> Iterator[None]:
+    global _VALIDATED
+    _VALIDATED = {}
+    try:
+        yield
+    finally:
+        for table in _VALIDATED.values():
+            table.release()
+        _VALIDATED = None
+
+
+def _validation_key(config: Config, name: str) -> tuple[str, ...]:
+    return (
+        name,
+        input_path(config, name),
+        str(config.inputs.format),
+        config.validation.model_dump_json(),
+        config.run_id,
+    )
+
+
 def load_inputs(
     spark: SparkSession, config: Config, names: list[str], record: StageRecord
 ) -> dict[str, ValidatedTable]:
     """Validate every named input: all schemas first (so a bad one stops before any work),
-    then rows. Counts of read, kept and rejected rows go into `record`."""
+    then rows; the rejects of each newly validated table go to `rejects` (one commit). Counts
+    of read, kept and rejected rows go into `record`."""
+    known = _VALIDATED if _VALIDATED is not None else {}
+    fresh = [name for name in names if _validation_key(config, name) not in known]
     frames = {
         name: read_table(spark, name, input_path(config, name), config.inputs.format)
-        for name in names
+        for name in fresh
     }
     # Every table's schema problems in one error, so a user fixes them all in one go.
     problems = []
@@ -157,9 +193,15 @@ def load_inputs(
         raise ContractViolation("\n".join(problems))
     for name, frame in frames.items():
         check_not_empty(frame, name, input_path(config, name))
-    validated = {}
-    for name, frame in frames.items():
-        table = validate_table(frame, CONTRACTS[name], config.validation, config.run_id)
+    validated = {
+        name: validate_table(frame, CONTRACTS[name], config.validation, config.run_id)
+        for name, frame in frames.items()
+    }
+    write_rejects(spark, config, [t.rejects for t in validated.values() if t.rejected])
+    if _VALIDATED is not None:
+        _VALIDATED.update({_validation_key(config, name): t for name, t in validated.items()})
+    tables = {name: validated.get(name) or known[_validation_key(config, name)] for name in names}
+    for name, table in tables.items():
         record.counts.update(
             {
                 f"{name}_read": table.read,
@@ -167,24 +209,19 @@ def load_inputs(
                 f"{name}_rejected": table.rejected,
             }
         )
-        validated[name] = table
-    return validated
+    return tables
 
 
 def load_references(
     spark: SparkSession, config: Config, record: StageRecord, with_catalog: bool = False
 ) -> dict[str, ValidatedTable]:
     """`human_labels` and `truth` where configured (plus items and keyphrases when asked),
-    validated, their rejects written."""
-    from kpreco.bookkeeping import write_rejects
-
+    validated."""
     references = configured_references(config)
     catalog = ["items", "keyphrases"] if with_catalog else []
     if not references and not catalog:
         return {}
-    tables = load_inputs(spark, config, [*catalog, *references], record)
-    write_rejects(spark, config, [tables[name].rejects for name in references])
-    return tables
+    return load_inputs(spark, config, [*catalog, *references], record)
 
 
 def valid_or_none(tables: dict[str, ValidatedTable], name: str):

@@ -1,18 +1,16 @@
-"""Training on a tiny judged set, the registry folder, and Spark scoring = direct predict."""
+"""Stages train_cross_encoder and score_ce on a tiny judged set: the registry folder, scores
+for every judged pair, nothing scored twice, and a clear error with too few judgments."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-import numpy as np
 import pytest
 from pyspark.sql import functions as F
 
 from kpreco import registry
-from kpreco.cross_encoder.calibration import apply_calibration
-from kpreco.cross_encoder.scoring import score_frame, ship_model
-from kpreco.cross_encoder.train import load_cross_encoder, predict_logits
+from kpreco.cross_encoder.train import load_cross_encoder
 from kpreco.log import StageRecord
 from kpreco.stages.score_ce import run_score_ce
 from kpreco.stages.train_cross_encoder import run_train_cross_encoder
@@ -51,23 +49,6 @@ def test_train_register_score_and_rescore_nothing(spark, judged_workspace) -> No
     run_score_ce(spark, config, again)
     assert again.counts["scored"] == 0  # same version: nothing scored twice
     assert read_delta(spark, config.table_path("ce_scores")).count() == 150
-
-
-def test_spark_scoring_equals_direct_predict(spark, judged_workspace) -> None:
-    config = judged_workspace
-    run_train_cross_encoder(spark, config, StageRecord("train"))
-    location, metadata = registry.resolve(spark, config, "cross_encoder", None)
-    pairs = read_delta(spark, config.table_path("pairs")).limit(40)
-    shipped = ship_model(spark, Path(location))
-    scored = score_frame(pairs, shipped, metadata["calibration"], 64, 16, 1, 2).toPandas()
-    local = pairs.toPandas().merge(scored, on=["item_id", "keyphrase"])
-    model = load_cross_encoder(location)
-    direct = predict_logits(model, local["title"].tolist(), local["keyphrase_display"].tolist(), 16)
-    np.testing.assert_allclose(local["ce_logit"], direct, rtol=1e-4, atol=1e-4)
-    np.testing.assert_allclose(
-        local["ce_prob"], apply_calibration(metadata["calibration"], direct), atol=1e-6
-    )
-    assert len(local) == 40
 
 
 def test_too_few_judgments_is_a_clear_error(spark, judged_workspace) -> None:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kpreco.currency import code_digest, is_current, last_stamp, stamped_commits
+from kpreco.freshness import code_digest, is_current, last_stamp, stamped_commits
 from kpreco.stages.build_pairs import pairs_fingerprint
-from kpreco.stages.simulate import current_simulation, simulation_fingerprint
+from kpreco.stages.simulate import simulation_decision, simulation_fingerprint
 from kpreco.tables import merge_upsert, overwrite_table
 from tests.conftest import make_test_config
 
@@ -50,18 +50,24 @@ def test_pairs_fingerprint_follows_inputs_and_settings(spark, tmp_path: Path) ->
 
 def test_simulation_is_current_only_with_the_same_settings(spark, tmp_path: Path) -> None:
     config = make_test_config(tmp_path)
-    assert current_simulation(spark, config) is None  # nothing written yet
+    assert simulation_decision(spark, config).run  # nothing written yet
     stamp = {"fingerprint": simulation_fingerprint(config), "run_id": "sim"}
     frame = spark.createDataFrame([(1,)], "x int")
     for name in ("items", "keyphrases", "search_events", "search_relevance", "human_labels"):
         with stamped_commits(spark, stamp):
             overwrite_table(frame, getattr(config.inputs, name))
-    assert current_simulation(spark, config) is None  # `truth` is missing
+    assert simulation_decision(spark, config).reason.startswith("no stamped output yet")
+    assert config.inputs.truth in simulation_decision(spark, config).reason  # `truth` is missing
     with stamped_commits(spark, stamp):
         overwrite_table(frame, config.inputs.truth)
-    assert current_simulation(spark, config)["run_id"] == "sim"
+    decision = simulation_decision(spark, config)
+    assert not decision.run and str(decision) == (
+        "skipped: simulator settings and code unchanged since run sim"
+    )
     reseeded = config.model_copy(
         update={"simulate": config.simulate.model_copy(update={"seed": 4})}
     )
-    assert current_simulation(spark, reseeded) is None
+    assert str(simulation_decision(spark, reseeded)) == (
+        "ran: simulator settings and code changed since run sim"
+    )
     assert len(code_digest()) == 16

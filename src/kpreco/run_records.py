@@ -36,6 +36,8 @@ RUNS_SCHEMA = StructType(
         StructField("model_versions", MapType(StringType(), StringType()), True),
         StructField("metrics", MapType(StringType(), DoubleType()), True),
         StructField("error", StringType(), True),
+        # Stage -> "ran: why" / "skipped: why" (kpreco.freshness.Decision).
+        StructField("stage_decisions", MapType(StringType(), StringType()), True),
     ]
 )
 
@@ -57,7 +59,6 @@ def record_run(
     started_at: datetime,
     stages: list[StageRecord],
     status: str = "succeeded",
-    model_versions: dict[str, str] | None = None,
     metrics: dict[str, float] | None = None,
     error: str | None = None,
 ) -> None:
@@ -72,9 +73,11 @@ def record_run(
         json.dumps(config_summary(config), sort_keys=True),
         counts,
         {s.name: float(s.seconds) for s in stages},
-        model_versions or {},
+        {role: version for s in stages for role, version in s.models.items()},
         {k: float(v) for k, v in (metrics or {}).items()},
         error,
+        {s.name: s.details["decision"] for s in stages if "decision" in s.details},
     )
     frame = spark.createDataFrame([row], RUNS_SCHEMA)
-    merge_upsert(spark, frame, config.table_path("runs"), ["run_id", "job"])
+    # Schema evolution: a `runs` table of an older release gains the newer columns.
+    merge_upsert(spark, frame, config.table_path("runs"), ["run_id", "job"], evolve=True)

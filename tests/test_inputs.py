@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from kpreco.config import load_config
-from kpreco.currency import stamped_commits
-from kpreco.stages.inputs import resolve_inputs
+from kpreco.freshness import stamped_commits
+from kpreco.inputs import resolve_inputs
 from kpreco.tables import InputNotFound, overwrite_table
 from kpreco.validate import ContractViolation
 from tests.conftest import TEST_CONFIG
