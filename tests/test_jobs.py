@@ -662,3 +662,35 @@ def test_spark_submit_says_what_it_cannot_run(arguments: tuple[str, ...], messag
     result = run_wrapper(*arguments)
     assert result.returncode == 2
     assert message in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        (("jobs/score_pairs.py", "--stage", "llm"), "Stage `score_llm`"),
+        (("jobs/score_pairs.py", "--stage", "ce"), "Stage `score_ce`"),
+        (("jobs/simulate_marketplace.py",), "Stage `simulate`"),
+    ],
+)
+def test_old_job_names_run_the_renamed_jobs(old: tuple[str, ...], new: str) -> None:
+    result = subprocess.run(
+        [str(ROOT / ".venv" / "bin" / "python"), *old, "--help"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert new in result.stdout and "deprecated: use jobs/" in result.stderr
+
+
+def test_the_old_score_pairs_without_a_known_stage_says_what_to_use() -> None:
+    result = subprocess.run(
+        [str(ROOT / ".venv" / "bin" / "python"), "jobs/score_pairs.py", "--stage", "x"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 1
+    assert "--stage must be llm or ce, not 'x'" in result.stderr
