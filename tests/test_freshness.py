@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kpreco.freshness import code_digest, is_current, last_stamp, stamped_commits
+from kpreco.freshness import code_digest, last_stamp, stamped_commits, tables_decision
 from kpreco.stages.build_pairs import pairs_fingerprint
 from kpreco.stages.simulate import simulation_decision, simulation_fingerprint
 from kpreco.tables import merge_upsert, overwrite_table
@@ -12,16 +12,19 @@ from tests.conftest import make_test_config
 
 
 def test_a_stamped_commit_is_current_until_someone_else_writes(spark, tmp_path: Path) -> None:
+    def current(table: str, wanted: str):
+        return tables_decision(spark, [table], wanted, "the table")
+
     path = str(tmp_path / "table")
     frame = spark.createDataFrame([(1, "a")], "id int, value string")
     with stamped_commits(spark, {"fingerprint": "f1", "run_id": "r1"}):
         overwrite_table(frame, path)
     assert last_stamp(spark, path) == {"fingerprint": "f1", "run_id": "r1"}
-    assert is_current(spark, [path], "f1") and not is_current(spark, [path], "f2")
+    assert not current(path, "f1").run and current(path, "f2").run
     # Commits outside the block carry no stamp: an unknown writer makes the table not current.
     merge_upsert(spark, spark.createDataFrame([(2, "b")], "id int, value string"), path, ["id"])
-    assert last_stamp(spark, path) is None and not is_current(spark, [path], "f1")
-    assert not is_current(spark, [str(tmp_path / "absent")], "f1")
+    assert last_stamp(spark, path) is None and current(path, "f1").run
+    assert current(str(tmp_path / "absent"), "f1").run
 
 
 def test_pairs_fingerprint_follows_inputs_and_settings(spark, tmp_path: Path) -> None:

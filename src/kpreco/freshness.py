@@ -27,6 +27,7 @@ from pyspark.sql import functions as F
 from kpreco.config import Config
 from kpreco.cross_encoder.dataset import judged_pairs
 from kpreco.judge.key import JudgeKey
+from kpreco.registry import resolve_assistant
 from kpreco.tables import content_fingerprint, is_delta_table, latest_version, read_delta
 
 USER_METADATA = "spark.databricks.delta.commitInfo.userMetadata"
@@ -127,14 +128,6 @@ def model_decision(pinned: str | None, current: str | None, kind: str) -> Decisi
     return Decision(True, f"no {kind} trained on the current inputs and settings")
 
 
-def is_current(spark: SparkSession, paths: list[str], wanted: str) -> dict | None:
-    """The stamp when every table's latest commit carries fingerprint `wanted`, else None."""
-    stamps = [last_stamp(spark, path) for path in paths]
-    if all(stamp and stamp.get("fingerprint") == wanted for stamp in stamps):
-        return stamps[0]
-    return None
-
-
 # A pipeline run asks for the content of the same table several times (once per student);
 # Delta's version number names a table's content exactly, so each is computed once.
 _CONTENT: dict[tuple[str, int, str], str] = {}
@@ -180,8 +173,6 @@ def assistant_fingerprint(spark: SparkSession, config: Config) -> str:
 def student_fingerprint(spark: SparkSession, config: Config) -> str:
     """What a student is made of: its settings and the content of what it is trained on
     (`pairs`; the assistant's version and its non-test scores, or the judge's judgments)."""
-    from kpreco.registry import resolve_assistant
-
     distill = config.bi_encoder.tasks.distill
     inputs: dict = {
         "settings": config.bi_encoder.model_dump(mode="json", exclude={"version"}),

@@ -10,11 +10,11 @@ from pyspark.sql import SparkSession
 
 from kpreco.config import Config, with_preset
 from kpreco.evaluate.report import headline_metrics
-from kpreco.freshness import Decision, incremental, model_decision, tables_decision
+from kpreco.freshness import Decision, incremental, model_decision
 from kpreco.judge.report import report_metrics
 from kpreco.log import StageRecord, get_logger, stage
 from kpreco.stages import train_bi_encoder, train_cross_encoder
-from kpreco.stages.build_pairs import pairs_fingerprint, run_build_pairs
+from kpreco.stages.build_pairs import pairs_decision, pairs_fingerprint, run_build_pairs
 from kpreco.stages.evaluate import run_evaluate
 from kpreco.stages.recommend import run_recommend
 from kpreco.stages.score_ce import run_score_ce
@@ -48,9 +48,7 @@ def run_pipeline(spark: SparkSession, config: Config, stages: list[StageRecord])
     with stage("build_pairs") as record:
         stages.append(record)
         made_of = pairs_fingerprint(spark, config)
-        pairs = [config.table_path("pairs")]
-        what = "the inputs, pair settings and code"
-        if decide(record, tables_decision(spark, pairs, made_of, what)):
+        if decide(record, pairs_decision(spark, config, made_of)):
             run_build_pairs(spark, config, record, made_of)
     with stage("score_llm") as record:
         stages.append(record)

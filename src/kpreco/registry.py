@@ -18,6 +18,7 @@ from pyspark.sql import SparkSession
 
 from kpreco import files
 from kpreco.config import Config
+from kpreco.judge.key import JudgeKey
 
 METADATA_FILE = "kpreco_model.json"
 
@@ -92,8 +93,6 @@ STUDENT, ASSISTANT = "bi_encoder", "cross_encoder"
 
 def assistant_filter(config: Config) -> dict:
     """The registry filter for `cross_encoder.version: null`: trained on the configured judge."""
-    from kpreco.judge.key import JudgeKey
-
     key = JudgeKey.of(config.judge)
     return {"judge_model": key.model, "prompt_version": key.prompt_version}
 

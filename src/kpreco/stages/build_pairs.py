@@ -7,7 +7,7 @@ from pyspark.sql import functions as F
 
 from kpreco.config import Config
 from kpreco.contract import SEARCH_EVENTS, SEARCH_RELEVANCE
-from kpreco.freshness import code_digest, fingerprint, stamped_commits
+from kpreco.freshness import Decision, code_digest, fingerprint, stamped_commits, tables_decision
 from kpreco.inputs import input_path, load_inputs
 from kpreco.log import StageRecord, get_logger
 from kpreco.pairs.build import PAIR_COLUMNS, assemble_pairs, pair_universe
@@ -44,6 +44,13 @@ def pairs_fingerprint(spark: SparkSession, config: Config) -> str:
             "code": code_digest(),
         }
     )
+
+
+def pairs_decision(spark: SparkSession, config: Config, made_of: str) -> Decision:
+    """Skip when `pairs` was built from inputs and settings of fingerprint `made_of`
+    (`pairs_fingerprint`), as its commit stamp says."""
+    pairs = [config.table_path("pairs")]
+    return tables_decision(spark, pairs, made_of, "the inputs, pair settings and code")
 
 
 def _known_references(
