@@ -120,30 +120,31 @@ def judged_workspace(spark, tmp_path: Path):
     )
     rows = judged_rows(judge_model_id(config.judge), prompt_version(config.judge))
     overwrite_table(spark.createDataFrame(rows, JUDGMENT_SCHEMA), config.table_path("judgments"))
-    # Pairs as build_pairs writes them, for the students' task datasets.
+    # Pairs as build_pairs writes them, for the students' task datasets: each item's judged
+    # pair (shown), two never-shown encoder candidates and a random one (its distillation group).
+    pair_rows = []
+    for n, r in enumerate(rows):
+        clicks = int(r[8]) if n % 3 else 0
+        ctr, sr = (0.3, 0.9) if r[8] else (0.02, 0.2)
+        impressions = 10 if n % 3 else 0
+        pair_rows.append(
+            (r[0], r[1], r[4], r[2], None, r[10], ctr, sr, impressions, clicks, "events", None)
+        )
+        others = [p for p in PRODUCTS if p != r[1]]
+        for offset, source in enumerate(("encoder", "encoder", "random")):
+            other = others[(n + offset) % len(others)]
+            score = 0.4 - 0.1 * offset if source == "encoder" else None
+            candidate = (r[0], other, other, r[2], None, "unshown_candidate", None, None, 0, 0)
+            pair_rows.append((*candidate, source, score))
     pairs = spark.createDataFrame(
-        [
-            (
-                r[0],
-                r[1],
-                r[4],
-                r[2],
-                None,
-                r[10],
-                0.3 if r[8] else 0.02,
-                0.9 if r[8] else 0.2,
-                10 if n % 3 else 0,
-                int(r[8]) if n % 3 else 0,
-            )
-            for n, r in enumerate(rows)
-        ],
+        pair_rows,
         "item_id string, keyphrase string, keyphrase_display string, title string, "
         "category string, pair_kind string, ctr_smoothed double, sr_score double, "
-        "impressions long, clicks long",
+        "impressions long, clicks long, source string, retrieval_score double",
     ).select(
         "*",
         (F.col("clicks") > 0).alias("in_ctr_task"),
-        F.lit(True).alias("in_sr_task"),
+        F.col("sr_score").isNotNull().alias("in_sr_task"),
         split_of(F.col("item_id"), config.pairs.split).alias("split"),
     )
     overwrite_table(pairs, config.table_path("pairs"))

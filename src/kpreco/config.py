@@ -203,21 +203,37 @@ class JudgeSettings(Section):
 
 
 class CrossEncoderScoreSettings(Section):
-    """Which pairs `score_ce` scores: every judged pair (for the report) plus
-    up to `per_kind` pairs of each kind (the bi-encoder's distillation set)."""
+    """Which pairs `score_ce` scores: every judged pair (for the report), the students'
+    per-item distillation groups (bi_encoder.tasks.distill) and up to `per_kind` pairs of each
+    kind (the ungrouped distillation set, and the test-split pairs of the report against the
+    truth)."""
 
-    per_kind: int = Field(8_000, ge=0)
+    per_kind: int = Field(4_000, ge=0)
     batch_size: int = Field(128, ge=1)
     partitions: int = Field(2, ge=1)
     threads: int = Field(1, ge=1)
     seed: int = 19
 
 
+class WeakLabelSettings(Section):
+    """A warm-up epoch on free weak labels from `pairs` before the judge's labels
+    (kpreco.cross_encoder.dataset.weak_label_pairs): up to `per_source` train pairs each of
+    Search-scored, clicked and never-shown encoder-candidate pairs."""
+
+    enabled: bool = True
+    per_source: int = Field(2_000, ge=1)
+    seed: int = 37
+
+
 class CrossEncoderSettings(Section):
     base_model: str = "packaged:minilm"
     # soft: BCE on the judge's P(relevant); hard: BCE on its label at the fitted threshold.
     labels: Literal["soft", "hard"] = "soft"
-    epochs: int = Field(3, ge=1)
+    # At most this many epochs on the judge's labels; the best by validation AUC against the
+    # judge is kept, and training stops after `patience` epochs without improvement.
+    epochs: int = Field(10, ge=1)
+    patience: int = Field(2, ge=1)
+    weak_labels: WeakLabelSettings = Field(default_factory=WeakLabelSettings)
     batch_size: int = Field(32, ge=1)
     learning_rate: float = Field(5e-5, gt=0)
     warmup_ratio: float = Field(0.1, ge=0, lt=1)
@@ -236,10 +252,44 @@ class TaskSettings(Section):
 
 
 class DistillSettings(TaskSettings):
-    # cross_encoder: the assistant's calibrated scores on `ce_scores` pairs (the paper's
+    # cross_encoder: the assistant's scores on its distillation set in `ce_scores` (the paper's
     # chain); llm: the judge's P(relevant) on the judged pairs (skips the assistant).
     source: Literal["cross_encoder", "llm"] = "cross_encoder"
-    loss: Literal["pearson", "mse"] = "pearson"
+    # pearson: 1 - Pearson(cosine, teacher score), within each item's group when grouping is
+    # `item`, across the batch's rows otherwise; mse: cosine forced to equal the score (pairs);
+    # listwise: KL between softmaxes of each item's cosines and the teacher's logits.
+    loss: Literal["pearson", "mse", "listwise"] = "pearson"
+    # item: the assistant's distillation set is drawn per train item (kpreco.bi_encoder
+    # .datasets.distillation_groups): `group_size` of its pairs in `pairs` (its nearest
+    # keyphrases under the base encoder and the ones Search showed, `random_per_group` random
+    # ones), max_pairs // group_size items; none: max_pairs random scored pairs.
+    grouping: Literal["item", "none"] = "item"
+    group_size: int = Field(8, ge=2)
+    random_per_group: int = Field(1, ge=0)
+    listwise_temperature: float = Field(0.05, gt=0)
+    seed: int = 41
+
+    @model_validator(mode="after")
+    def _groups_make_sense(self) -> DistillSettings:
+        if self.random_per_group >= self.group_size:
+            raise ValueError(
+                f"bi_encoder.tasks.distill.random_per_group ({self.random_per_group}) must be "
+                f"below group_size ({self.group_size})"
+            )
+        if self.loss == "listwise" and (self.grouping != "item" or self.source != "cross_encoder"):
+            raise ValueError(
+                "bi_encoder.tasks.distill.loss 'listwise' ranks each item's group: it needs "
+                "grouping 'item' and source 'cross_encoder'"
+            )
+        return self
+
+    def grouped(self) -> bool:
+        """Whether the distillation set comes in per-item groups (the assistant's set; the
+        judge's labels are too few per item to group)."""
+        return self.grouping == "item" and self.source == "cross_encoder"
+
+    def group_items(self) -> int:
+        return max(1, self.max_pairs // self.group_size)
 
 
 class BiEncoderTasks(Section):
@@ -326,6 +376,10 @@ class EvaluateSettings(Section):
     )
     include_base_encoder: bool = True
     include_bm25: bool = True
+    # A row for what `item_keyphrases` serves for the test items (retrieval, relevance filter,
+    # cap), and one for the assistant re-ranking the full method's top-k_hidden.
+    include_served: bool = True
+    include_teacher_ceiling: bool = True
     bootstrap: int = Field(1_000, ge=10)
     seed: int = 29
 

@@ -157,17 +157,18 @@ def _training_judgments(spark: SparkSession, config: Config) -> str:
 
 
 def assistant_fingerprint(spark: SparkSession, config: Config) -> str:
-    """What a cross-encoder version is made of: its settings, the judge, the split and the
-    content of the train/valid judgments. Equal fingerprints mean retraining would learn from
-    exactly the same data."""
-    return fingerprint(
-        {
-            "settings": config.cross_encoder.model_dump(mode="json", exclude={"version", "score"}),
-            "judge": JudgeKey.of(config.judge).as_list(),
-            "split": config.pairs.split.model_dump(mode="json"),
-            "judgments": _training_judgments(spark, config),
-        }
-    )
+    """What a cross-encoder version is made of: its settings, the judge, the split, the
+    content of the train/valid judgments and, when it warms up on weak labels, of `pairs`.
+    Equal fingerprints mean retraining would learn from exactly the same data."""
+    inputs = {
+        "settings": config.cross_encoder.model_dump(mode="json", exclude={"version", "score"}),
+        "judge": JudgeKey.of(config.judge).as_list(),
+        "split": config.pairs.split.model_dump(mode="json"),
+        "judgments": _training_judgments(spark, config),
+    }
+    if config.cross_encoder.weak_labels.enabled:
+        inputs["pairs"] = table_content(spark, config.table_path("pairs"), "all", lambda p: p)
+    return fingerprint(inputs)
 
 
 def student_fingerprint(spark: SparkSession, config: Config) -> str:

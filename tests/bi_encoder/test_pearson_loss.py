@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 import torch
 
-from kpreco.bi_encoder.losses import PearsonCorrelationLoss
-from kpreco.bi_encoder.losses.pearson import pearson_correlation
+from kpreco.bi_encoder.losses import ItemPearsonCorrelationLoss, PearsonCorrelationLoss
+from kpreco.bi_encoder.losses.pearson import pearson_correlation, row_pearson
 
 
 def cosine(left: torch.Tensor, right: torch.Tensor) -> np.ndarray:
@@ -50,3 +50,60 @@ def test_gradients_flow_to_both_embeddings() -> None:
 def test_perfectly_correlated_is_zero_loss() -> None:
     scores = torch.tensor([0.1, 0.5, 0.2, 0.9])
     assert pearson_correlation(scores, 2 * scores + 1).item() == pytest.approx(1.0, abs=1e-6)
+
+
+def test_item_loss_averages_each_rows_own_correlation() -> None:
+    # Row 1: cosines (1, 0, -1) against teacher (0.9, 0.5, 0.1): r = 1.
+    # Row 2: cosines (1, 0, -1) against teacher (0.1, 0.5, 0.9): r = -1.
+    # Row 3: the teacher's scores are all equal: no ranking information, left out.
+    anchors = torch.tensor([[1.0, 0.0], [1.0, 0.0], [1.0, 0.0]])
+    same, orthogonal, opposite = (
+        torch.tensor([[1.0, 0.0]] * 3),
+        torch.tensor([[0.0, 1.0]] * 3),
+        torch.tensor([[-1.0, 0.0]] * 3),
+    )
+    teacher = torch.tensor([[0.9, 0.5, 0.1], [0.1, 0.5, 0.9], [0.4, 0.4, 0.4]])
+    loss = ItemPearsonCorrelationLoss(model=None).compute_loss_from_embeddings(
+        [anchors, same, orthogonal, opposite], teacher
+    )
+    assert loss.item() == pytest.approx(1 - (1 + -1) / 2, abs=1e-5)
+    first_only = ItemPearsonCorrelationLoss(model=None).compute_loss_from_embeddings(
+        [anchors[:1], same[:1], orthogonal[:1], opposite[:1]], teacher[:1]
+    )
+    assert first_only.item() == pytest.approx(0.0, abs=1e-5)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_item_loss_matches_numpy_per_row(seed: int) -> None:
+    generator = torch.Generator().manual_seed(seed)
+    anchors = torch.randn(5, 8, generator=generator)
+    candidates = [torch.randn(5, 8, generator=generator) for _ in range(4)]
+    teacher = torch.rand(5, 4, generator=generator)
+    loss = ItemPearsonCorrelationLoss(model=None).compute_loss_from_embeddings(
+        [anchors, *candidates], teacher
+    )
+    cosines = np.stack([cosine(anchors, c) for c in candidates], axis=1)
+    expected = 1 - np.mean(
+        [np.corrcoef(cosines[row], teacher[row].numpy())[0, 1] for row in range(5)]
+    )
+    assert loss.item() == pytest.approx(expected, abs=1e-5)
+
+
+def test_item_loss_ignores_how_unrelated_items_compare() -> None:
+    # Shifting one row's teacher scores (another item being 'more relevant' overall) changes
+    # the across-batch Pearson loss but not the within-item one.
+    generator = torch.Generator().manual_seed(5)
+    anchors = torch.randn(4, 8, generator=generator)
+    candidates = [torch.randn(4, 8, generator=generator) for _ in range(3)]
+    teacher = torch.rand(4, 3, generator=generator)
+    shifted = teacher.clone()
+    shifted[0] += 5.0
+    loss = ItemPearsonCorrelationLoss(model=None)
+    assert loss.compute_loss_from_embeddings([anchors, *candidates], shifted).item() == (
+        pytest.approx(loss.compute_loss_from_embeddings([anchors, *candidates], teacher).item())
+    )
+
+
+def test_row_pearson_is_zero_without_informative_rows() -> None:
+    flat = torch.ones(2, 3)
+    assert row_pearson(torch.rand(2, 3), flat).item() == 0.0

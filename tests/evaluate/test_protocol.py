@@ -74,3 +74,14 @@ def test_catalog_diversity_counts_distinct_keyphrases_over_all_slots() -> None:
         "distinct_keyphrases@2": 0.0,
         "distinct_share@2": 0.0,
     }
+
+
+def test_served_list_precision_and_the_unshown_share_of_its_correct_keyphrases() -> None:
+    refs = references()
+    # A short list (a filter dropped slots): precision over the slots it fills.
+    metrics = per_item_metrics({"A": ["a", "c", "b"], "B": []}, refs, k=4, k_hidden=4)
+    assert metrics["true_precision@4"]["A"] == 0.5  # 2 of 4 slots
+    assert metrics["true_list_precision@4"]["A"] == pytest.approx(2 / 3)  # 2 of 3 served
+    assert metrics["unshown_share_of_correct@4"]["A"] == 0.5  # c unshown, a shown
+    assert metrics["true_list_precision@4"]["B"] is None  # nothing relevant, nothing served
+    assert metrics["unshown_share_of_correct@4"]["B"] is None

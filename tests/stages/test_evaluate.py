@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from pyspark.sql import functions as F
 
 from kpreco.config import with_preset
 from kpreco.log import StageRecord
-from kpreco.stages.evaluate import run_evaluate
+from kpreco.stages import evaluate
+from kpreco.stages.evaluate import SERVED, TEACHER_CEILING, run_evaluate
 from kpreco.stages.score_ce import run_score_ce
 from kpreco.stages.train_bi_encoder import run_train_bi_encoder
 from kpreco.stages.train_cross_encoder import run_train_cross_encoder
@@ -39,7 +41,7 @@ def test_report_has_every_model_and_metric(
     config = judged_workspace.model_copy(deep=True)
     config.judge.openai.base_url = base_url(server)
     pairs = read_delta(spark, config.table_path("pairs"))
-    truth = pairs.select(
+    truth = pairs.where(F.col("sr_score").isNotNull()).select(
         "item_id", "keyphrase", (F.col("sr_score") > 0.5).cast("int").alias("relevance")
     )
     config.inputs.truth = str(tmp_path / "truth")
@@ -57,13 +59,48 @@ def test_report_has_every_model_and_metric(
     run_score_ce(spark, config, StageRecord("score_ce"))
     for preset in PRESETS:
         run_train_bi_encoder(spark, with_preset(config, preset), StageRecord(preset))
+    # What is served, by hand: the first test item with a relevant keyphrase gets it and an
+    # irrelevant one, every other test item nothing.
+    chosen = evaluate.test_items(pairs, config)["item_id"].tolist()
+    relevant = {r.item_id: r.keyphrase for r in truth.where(F.col("relevance") > 0).collect()}
+    first = next(item for item in chosen if item in relevant)
+    good, bad = relevant[first], "not a keyphrase of it"
+    overwrite_table(
+        spark.createDataFrame(
+            [(first, 1, good), (first, 2, bad)], "item_id string, rank int, keyphrase string"
+        ),
+        config.table_path("item_keyphrases"),
+    )
 
     record = StageRecord("evaluate")
     metrics = run_evaluate(spark, config, record)
     folder = Path(config.report_dir())
     saved = json.loads((folder / "metrics.json").read_text())
     report = (folder / "report.html").read_text()
-    assert set(saved["models"]) == {"bm25", "base_encoder", *PRESETS} == set(metrics["models"])
+    ceiling = TEACHER_CEILING.format(full="ctr_sr_distill_pearson", depth=5)
+    assert set(saved["models"]) == {"bm25", "base_encoder", *PRESETS, SERVED, ceiling}
+    assert set(metrics["models"]) == set(saved["models"])
+    served = saved["models"].pop(SERVED)["metrics"]
+    assert served["true_list_precision@3"] == {
+        "mean": 0.5,
+        "ci_low": 0.5,
+        "ci_high": 0.5,
+        "n_items": 1,
+    }
+    assert served["true_precision@3"]["mean"] * served["true_precision@3"]["n_items"] == (
+        pytest.approx(1 / 3)
+    )  # one relevant of 3 slots on the one item, 0 on the rest
+    # The ceiling re-orders the full method's own top 5: the same keyphrases found at depth 5.
+    full = saved["models"]["ctr_sr_distill_pearson"]["metrics"]["true_recall@5"]["mean"]
+    assert saved["models"][ceiling]["metrics"]["true_recall@5"]["mean"] == pytest.approx(full)
+    assert record.counts["teacher_ceiling_pairs_scored"] == 5 * record.counts["test_items"]
+    table = saved["chain_diagnostics"]["auc"]
+    assert set(table) == {"truth", "judge's yes/no", "human labels"}
+    assert {"base encoder cosine", "Search sr_score", "assistant", "judge"} == set(
+        table["truth"]["all"]
+    )
+    assert "judge" not in table["judge's yes/no"]["all"]
+    assert "Where the chain loses the judge" in report
     for model, result in saved["models"].items():
         for metric in METRICS:
             assert metric in result["metrics"], (model, metric)

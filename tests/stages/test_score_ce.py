@@ -28,3 +28,21 @@ def test_judged_pairs_plus_per_kind_sample_each_once_with_the_judges_text(spark)
     assert [r.title for r in chosen if r.item_id == "i0"] == ["judged title"]
     again = pairs_to_score(pairs, judged, per_kind=2, seed=1).collect()
     assert sorted(keys) == sorted((r.item_id, r.keyphrase) for r in again)  # seeded
+
+
+def test_distillation_groups_are_scored_too_each_pair_once(spark) -> None:
+    pairs = spark.createDataFrame(
+        [("i0", "k0", "pairs title", "K0", "clicked"), ("i1", "k1", "T1", "K1", "other")],
+        f"{COLUMNS}, pair_kind string",
+    )
+    judged = spark.createDataFrame([("i0", "k0", "judged title", "K0")], COLUMNS)
+    groups = spark.createDataFrame(
+        [("i0", "k0", "pairs title", "K0"), ("i1", "k1", "T1", "K1"), ("i1", "k2", "T1", "K2")],
+        COLUMNS,
+    )
+    chosen = pairs_to_score(pairs, judged, per_kind=0, seed=1, groups=groups).collect()
+    assert sorted((r.item_id, r.keyphrase, r.title) for r in chosen) == [
+        ("i0", "k0", "judged title"),  # judged: the judge's text wins
+        ("i1", "k1", "T1"),
+        ("i1", "k2", "T1"),
+    ]

@@ -10,6 +10,7 @@ import pytest
 from pyspark.sql import functions as F
 
 from kpreco import registry
+from kpreco.bi_encoder.datasets import distillation_groups
 from kpreco.cross_encoder.train import load_cross_encoder
 from kpreco.log import StageRecord
 from kpreco.stages.score_ce import run_score_ce
@@ -43,12 +44,20 @@ def test_train_register_score_and_rescore_nothing(spark, judged_workspace) -> No
     scoring = StageRecord("score_ce")
     run_score_ce(spark, config, scoring)
     scores = read_delta(spark, config.table_path("ce_scores"))
-    assert scoring.counts["scored"] == scores.count() == 150  # every judged pair
+    scored = {(r.item_id, r.keyphrase) for r in scores.collect()}
+    assert scoring.counts["scored"] == scores.count() == len(scored)  # each pair once
+    judged = read_delta(spark, config.table_path("judgments")).collect()
+    assert {(r.item_id, r.keyphrase) for r in judged} <= scored  # every judged pair
+    groups = distillation_groups(
+        read_delta(spark, config.table_path("pairs")), config.bi_encoder.tasks.distill
+    ).collect()
+    assert len(groups) == 40  # max_pairs: 10 items of 4
+    assert {(r.item_id, r.keyphrase) for r in groups} <= scored  # the distillation set
     assert scores.where((F.col("ce_prob") < 0) | (F.col("ce_prob") > 1)).count() == 0
     again = StageRecord("score_ce")
     run_score_ce(spark, config, again)
     assert again.counts["scored"] == 0  # same version: nothing scored twice
-    assert read_delta(spark, config.table_path("ce_scores")).count() == 150
+    assert read_delta(spark, config.table_path("ce_scores")).count() == len(scored)
 
 
 def test_too_few_judgments_is_a_clear_error(spark, judged_workspace) -> None:

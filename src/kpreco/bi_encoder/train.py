@@ -13,7 +13,11 @@ import time
 import pandas as pd
 
 from kpreco.bi_encoder.evaluation import MatryoshkaRetrievalEvaluator, RetrievalTask
-from kpreco.bi_encoder.losses import PearsonCorrelationLoss, TaskWeightedLoss
+from kpreco.bi_encoder.losses import (
+    ItemPearsonCorrelationLoss,
+    PearsonCorrelationLoss,
+    TaskWeightedLoss,
+)
 from kpreco.config import BiEncoderSettings
 from kpreco.embedding import best_device, resolve_encoder_path
 from kpreco.log import get_logger
@@ -22,14 +26,27 @@ log = get_logger(__name__)
 
 
 def task_loss(name: str, model, settings: BiEncoderSettings):
+    from sentence_transformers import util
     from sentence_transformers.sentence_transformer import losses
 
+    distill = settings.tasks.distill
     if name == "ctr":
         inner = losses.MultipleNegativesRankingLoss(model)
     elif name == "sr":
         inner = losses.CoSENTLoss(model)
-    elif settings.tasks.distill.loss == "mse":
+    elif distill.loss == "mse":
         inner = losses.CosineSimilarityLoss(model)  # MSE between cosine and the teacher score
+    elif distill.loss == "listwise":
+        # Teacher logits at temperature 1 against cosines at a contrastive temperature (the
+        # student's cosines span about [-1, 1], the logits several units).
+        inner = losses.DistillKLDivLoss(
+            model,
+            similarity_fct=util.pairwise_cos_sim,
+            student_temperature=distill.listwise_temperature,
+            teacher_temperature=1.0,
+        )
+    elif distill.grouped():
+        inner = ItemPearsonCorrelationLoss(model)
     else:
         inner = PearsonCorrelationLoss(model)
     wrapped = losses.MatryoshkaLoss(model, inner, matryoshka_dims=settings.matryoshka_dims)
@@ -37,12 +54,28 @@ def task_loss(name: str, model, settings: BiEncoderSettings):
 
 
 def _dataset(frame: pd.DataFrame):
+    """Columns in the order the losses read them: the anchor, then the candidate texts, then
+    the label (one score, or a list of scores for a grouped row)."""
     from datasets import Dataset
 
-    columns = {"anchor": frame["anchor"].tolist(), "positive": frame["positive"].tolist()}
-    if "score" in frame:
-        columns["score"] = frame["score"].astype(float).tolist()
+    columns = {"anchor": frame["anchor"].tolist()}
+    if "candidates" in frame:
+        width = len(frame["candidates"].iloc[0]) if len(frame) else 0
+        for position in range(width):
+            columns[f"candidate_{position + 1}"] = [row[position] for row in frame["candidates"]]
+        columns["score"] = [[float(x) for x in row] for row in frame["scores"]]
+    else:
+        columns["positive"] = frame["positive"].tolist()
+        if "score" in frame:
+            columns["score"] = frame["score"].astype(float).tolist()
     return Dataset.from_dict(columns)
+
+
+def task_pairs(frame: pd.DataFrame) -> int:
+    """(title, keyphrase) pairs in a task frame: a grouped row holds one per candidate."""
+    if "candidates" in frame:
+        return int(sum(len(row) for row in frame["candidates"]))
+    return len(frame)
 
 
 def train_bi_encoder(
@@ -107,12 +140,14 @@ def train_bi_encoder(
         started = time.perf_counter()
         trainer.train()
         seconds = time.perf_counter() - started
-    total = sum(len(d) for d in datasets.values()) * settings.epochs
+    sizes = {name: task_pairs(tasks[name]) for name in datasets}
+    total = sum(sizes.values()) * settings.epochs
     metrics = {
         "train_seconds": seconds,
         "train_pairs": total,
         "train_pairs_per_second": total / seconds,
-        "task_sizes": {name: len(d) for name, d in datasets.items()},
+        "task_sizes": sizes,
+        "task_rows": {name: len(d) for name, d in datasets.items()},
         "device": "cuda" if cuda else "cpu",
         "best_metric": trainer.state.best_metric,
     }

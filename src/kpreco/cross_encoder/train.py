@@ -1,8 +1,10 @@
 """Training the assistant on the judge's labels with sentence-transformers' CrossEncoderTrainer.
 
-BCE on the judge's soft P(relevant) (or its hard label), evaluated on the validation split each
-epoch (Spearman against the judge), best epoch kept; driver GPU with mixed precision when
-present, CPU otherwise.
+Optionally a warm-up epoch on free weak labels (`cross_encoder.dataset.weak_label_pairs`), so
+the new 1-logit head starts from a relevance signal instead of noise; then BCE on the judge's
+soft P(relevant) (or its hard label) for up to `epochs` epochs, evaluated on the validation
+split each epoch by AUC against the judge's yes/no, best epoch kept, stopped early when it
+stops improving. Driver GPU with mixed precision when present, CPU otherwise.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from sentence_transformers.base.evaluation.evaluator import BaseEvaluator
 
 from kpreco.config import CrossEncoderSettings
 from kpreco.embedding import best_device, resolve_encoder_path
@@ -32,78 +35,142 @@ def load_cross_encoder(path: str | Path, max_length: int = 64):
     return CrossEncoder(str(path), num_labels=1, max_length=max_length, device=best_device())
 
 
-def train_cross_encoder(train: pd.DataFrame, valid: pd.DataFrame, settings: CrossEncoderSettings):
-    """Train from `settings.base_model`; returns (model, metrics: train time, best Spearman).
+class JudgeAgreementEvaluator(BaseEvaluator):
+    """AUC of the model's logits against the judge's yes/no on validation pairs (the primary
+    metric: the chain's measure is AUC, and sentence-transformers' classification evaluator
+    reports average precision and F1 but not ROC AUC), with Spearman against the judge's P."""
 
-    Frames hold title, keyphrase_display, p_relevant, label.
+    def __init__(self, pairs: list[tuple[str, str]], labels, p_relevant, batch_size: int = 64):
+        super().__init__()
+        self.pairs, self.batch_size = pairs, batch_size
+        self.labels = np.asarray(labels, dtype=int)
+        self.p_relevant = np.asarray(p_relevant, dtype=float)
+        self.primary_metric = "valid_auc"
+        self.greater_is_better = True
+
+    def __call__(self, model, output_path=None, epoch: int = -1, steps: int = -1) -> dict:
+        from scipy.stats import spearmanr
+
+        from kpreco.metrics import auc
+
+        logits = predict_logits(
+            model, [t for t, _ in self.pairs], [k for _, k in self.pairs], self.batch_size
+        )
+        found = auc(self.labels, logits)
+        metrics = {
+            "valid_auc": float("nan") if found is None else found,
+            "valid_spearman": float(spearmanr(logits, self.p_relevant)[0]),
+        }
+        log.info("cross-encoder epoch %s: %s", epoch, metrics)
+        return metrics
+
+
+def _arguments(settings: CrossEncoderSettings, folder: str, epochs: int, evaluate: bool):
+    import torch
+    from sentence_transformers.cross_encoder import CrossEncoderTrainingArguments
+
+    cuda = torch.cuda.is_available()
+    return CrossEncoderTrainingArguments(
+        output_dir=folder,
+        num_train_epochs=epochs,
+        per_device_train_batch_size=settings.batch_size,
+        learning_rate=settings.learning_rate,
+        warmup_ratio=settings.warmup_ratio,
+        eval_strategy="epoch" if evaluate else "no",
+        save_strategy="epoch" if evaluate else "no",
+        save_total_limit=2,
+        load_best_model_at_end=evaluate,
+        metric_for_best_model="eval_valid_auc" if evaluate else None,
+        greater_is_better=True,
+        logging_steps=50,
+        seed=settings.seed,
+        bf16=cuda and torch.cuda.is_bf16_supported(),
+        fp16=cuda and not torch.cuda.is_bf16_supported(),
+        report_to="none",
+        dataloader_num_workers=0,
+        dataloader_pin_memory=cuda,
+        disable_tqdm=True,
+    )
+
+
+def _pairs_dataset(titles, keyphrases, labels):
+    from datasets import Dataset
+
+    return Dataset.from_dict(
+        {"title": list(titles), "keyphrase": list(keyphrases), "label": list(labels)}
+    )
+
+
+def train_cross_encoder(
+    train: pd.DataFrame,
+    valid: pd.DataFrame,
+    settings: CrossEncoderSettings,
+    weak: pd.DataFrame | None = None,
+):
+    """Train from `settings.base_model`; returns (model, metrics: train time, best valid AUC).
+
+    `train`, `valid` hold title, keyphrase_display, p_relevant, label; `weak` (optional) holds
+    title, keyphrase_display, target: one warm-up epoch on it comes first.
     """
     import torch
-    from datasets import Dataset
-    from sentence_transformers.cross_encoder import (
-        CrossEncoderTrainer,
-        CrossEncoderTrainingArguments,
-    )
-    from sentence_transformers.cross_encoder.evaluation import CrossEncoderCorrelationEvaluator
+    from sentence_transformers.cross_encoder import CrossEncoderTrainer
     from sentence_transformers.cross_encoder.losses import BinaryCrossEntropyLoss
+    from transformers import EarlyStoppingCallback
 
     torch.manual_seed(settings.seed)
     model = load_cross_encoder(resolve_encoder_path(settings.base_model), settings.max_length)
-    train_set = Dataset.from_dict(
-        {
-            "title": train["title"].tolist(),
-            "keyphrase": train["keyphrase_display"].tolist(),
-            "label": targets(train, settings.labels).tolist(),
-        }
+    loss = BinaryCrossEntropyLoss(model)
+    started = time.perf_counter()
+    warmed = 0
+    if weak is not None and len(weak):
+        with tempfile.TemporaryDirectory(prefix="kpreco-ce-weak-") as folder:
+            CrossEncoderTrainer(
+                model=model,
+                args=_arguments(settings, folder, 1, evaluate=False),
+                train_dataset=_pairs_dataset(
+                    weak["title"], weak["keyphrase_display"], weak["target"].astype(float)
+                ),
+                loss=loss,
+            ).train()
+        warmed = len(weak)
+        log.info("cross-encoder warmed up on %d weak labels", warmed)
+    evaluator = JudgeAgreementEvaluator(
+        list(zip(valid["title"], valid["keyphrase_display"], strict=True)),
+        valid["label"],
+        valid["p_relevant"],
+        settings.score.batch_size,
     )
-    evaluator = CrossEncoderCorrelationEvaluator(
-        sentence_pairs=list(zip(valid["title"], valid["keyphrase_display"], strict=True)),
-        scores=targets(valid, settings.labels).tolist(),
-        name="valid",
-    )
-    cuda = torch.cuda.is_available()
     with tempfile.TemporaryDirectory(prefix="kpreco-ce-") as checkpoints:
-        args = CrossEncoderTrainingArguments(
-            output_dir=checkpoints,
-            num_train_epochs=settings.epochs,
-            per_device_train_batch_size=settings.batch_size,
-            learning_rate=settings.learning_rate,
-            warmup_ratio=settings.warmup_ratio,
-            eval_strategy="epoch",
-            save_strategy="epoch",
-            save_total_limit=2,
-            load_best_model_at_end=True,
-            metric_for_best_model="eval_valid_spearman",
-            greater_is_better=True,
-            logging_steps=20,
-            seed=settings.seed,
-            bf16=cuda and torch.cuda.is_bf16_supported(),
-            fp16=cuda and not torch.cuda.is_bf16_supported(),
-            report_to="none",
-            dataloader_num_workers=0,
-            dataloader_pin_memory=cuda,
-        )
         trainer = CrossEncoderTrainer(
             model=model,
-            args=args,
-            train_dataset=train_set,
-            loss=BinaryCrossEntropyLoss(model),
+            args=_arguments(settings, checkpoints, settings.epochs, evaluate=True),
+            train_dataset=_pairs_dataset(
+                train["title"], train["keyphrase_display"], targets(train, settings.labels)
+            ),
+            loss=loss,
             evaluator=evaluator,
+            callbacks=[EarlyStoppingCallback(early_stopping_patience=settings.patience)],
         )
-        started = time.perf_counter()
         trainer.train()
-        seconds = time.perf_counter() - started
+    seconds = time.perf_counter() - started
     best = trainer.state.best_metric
+    epochs_run = round(trainer.state.epoch or 0)
     log.info(
-        "cross-encoder trained on %d pairs in %.0fs; best valid Spearman %.3f",
+        "cross-encoder trained on %d judged pairs (%d epochs, %d weak labels first) in %.0fs; "
+        "best valid AUC against the judge %.3f",
         len(train),
+        epochs_run,
+        warmed,
         seconds,
         best or float("nan"),
     )
     return model, {
         "train_seconds": seconds,
-        "train_pairs_per_second": len(train) * settings.epochs / seconds,
-        "best_valid_spearman": best,
-        "device": "cuda" if cuda else "cpu",
+        "train_pairs_per_second": (len(train) * epochs_run + warmed) / seconds,
+        "epochs_run": epochs_run,
+        "weak_label_pairs": warmed,
+        "best_valid_auc_vs_judge": best,
+        "device": "cuda" if torch.cuda.is_available() else "cpu",
     }
 
 

@@ -62,6 +62,21 @@ def per_item_metrics(
             put(f"true_recall@{k_hidden}", item, recall_at_k(ranked, relevant, k_hidden))
             put(f"true_ndcg@{k}", item, ndcg_at_k(ranked, dict.fromkeys(relevant, 1), k))
             put(f"hidden_relevant_recall@{k_hidden}", item, recall_at_k(ranked, hidden, k_hidden))
+            # What a short list (the relevance filter drops candidates) serves: precision over
+            # the slots it fills, and how many of its correct keyphrases Search never showed.
+            served = ranked[:k]
+            correct = [kp for kp in served if kp in relevant]
+            put(
+                f"true_list_precision@{k}",
+                item,
+                len(correct) / len(served) if served and relevant else None,
+            )
+            shown = refs.shown.get(item, set())
+            put(
+                f"unshown_share_of_correct@{k}",
+                item,
+                sum(kp not in shown for kp in correct) / len(correct) if correct else None,
+            )
         if refs.human is not None and item in refs.human:
             gains = {kp: label for kp, label in refs.human[item].items() if label > 0}
             labelled = [kp for kp in ranked[:k] if kp in refs.human[item]]

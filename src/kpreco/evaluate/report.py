@@ -14,6 +14,8 @@ STYLE = (
 COLUMNS = (
     "true_ndcg@{k}",
     "true_precision@{k}",
+    "true_list_precision@{k}",
+    "unshown_share_of_correct@{k}",
     "true_recall@{h}",
     "hidden_relevant_recall@{h}",
     "llm_precision@{k}",
@@ -94,6 +96,36 @@ def training_table(metrics: dict) -> str:
     )
 
 
+def diagnostics_table(metrics: dict) -> str:
+    """The chain's diagnostics: each scorer's AUC against each reference, per pair kind."""
+    diagnostics = metrics.get("chain_diagnostics") or {}
+    table = diagnostics.get("auc") or {}
+    if not table:
+        return ""
+    parts = [
+        "<h2>Where the chain loses the judge: AUC per pair kind</h2>",
+        f"<p>{html.escape(diagnostics.get('pairs', ''))}</p>",
+    ]
+    for reference, groups in table.items():
+        scorers = list(dict.fromkeys(s for cells in groups.values() for s in cells))
+        header = "".join(f"<th>{html.escape(s)}</th>" for s in scorers)
+        rows = []
+        for group, cells in groups.items():
+            values = []
+            for scorer in scorers:
+                cell = cells.get(scorer)
+                if not cell or cell["auc"] is None:
+                    values.append(f"<td>—<br><small>n={cell['n'] if cell else 0}</small></td>")
+                else:
+                    values.append(f"<td>{cell['auc']:.3f}<br><small>n={cell['n']}</small></td>")
+            rows.append(f"<tr><th>{html.escape(group)}</th>{''.join(values)}</tr>")
+        parts.append(
+            f"<h3>against {html.escape(reference)}</h3>"
+            f"<table><tr><th>pair kind</th>{header}</tr>{''.join(rows)}</table>"
+        )
+    return "".join(parts)
+
+
 def text_table(metrics: dict, columns: list[str]) -> str:
     """The headline numbers as plain text, for the pipeline summary."""
     width = max(len(m) for m in metrics["models"])
@@ -125,6 +157,7 @@ def render_html(metrics: dict, k: int, k_hidden: int) -> str:
         headline_table(metrics, names(COLUMNS, k, k_hidden)),
         not_computed_list(metrics),
         training_table(metrics),
+        diagnostics_table(metrics),
     ]
     # Only what some model has: without a truth (your own data) its metrics are not plotted.
     plotted = [

@@ -21,6 +21,7 @@ from kpreco import files, registry
 from kpreco.config import Config, with_preset
 from kpreco.cross_encoder.scoring import CrossEncoderScorer
 from kpreco.embedding import encode, load_encoder
+from kpreco.evaluate.diagnostics import auc_by_kind, reranked
 from kpreco.evaluate.protocol import References, catalog_diversity, per_item_metrics, summarize
 from kpreco.evaluate.report import HEADLINE, names, render_html, text_table
 from kpreco.evaluate.retrievers import (
@@ -32,13 +33,18 @@ from kpreco.evaluate.retrievers import (
 from kpreco.inputs import configured_references, load_inputs, valid_or_none
 from kpreco.judge.cache import cached_judgments, judge_into_cache, refresh_judge_report
 from kpreco.judge.key import EVALUATION_KIND, JudgeKey, ok_judgments
+from kpreco.judge.report import with_references
 from kpreco.judge.sampling import not_yet_judged
 from kpreco.log import StageRecord, get_logger
 from kpreco.metrics import calibration_table
 from kpreco.recommend.lists import Vocabulary
-from kpreco.tables import read_delta
+from kpreco.tables import is_delta_table, read_delta
 
 log = get_logger(__name__)
+# The two rows that are not a retriever of their own: what production serves, and how far the
+# full method's candidates could go ranked by its teacher.
+SERVED = "served (item_keyphrases)"
+TEACHER_CEILING = "teacher ceiling (assistant re-ranks {full} top-{depth})"
 
 
 def _grouped(frame: pd.DataFrame) -> dict[str, set[str]]:
@@ -112,6 +118,8 @@ def trained_with(meta: dict) -> dict:
         how = f"{sizes.get(name, 0):,} pairs (max {task['max_pairs']:,}), weight {task['weight']:g}"
         if name == "distill":
             how += f", from {task['source']}, {task['loss']} loss"
+            if task.get("grouping") == "item" and task["source"] == "cross_encoder":
+                how += f" within each item's {task['group_size']} candidates"
         summary[name] = how
     return summary
 
@@ -265,6 +273,122 @@ def calibration_curves(spark: SparkSession, config: Config, tables) -> dict[str,
     return curves
 
 
+SCORERS = {
+    "base encoder cosine": "base_cosine",
+    "Search sr_score": "sr_score",
+    "assistant": "ce_prob",
+    "judge": "p_relevant",
+}
+REFERENCES = {
+    "truth": "true_relevance",
+    "judge's yes/no": "judge_label",
+    "human labels": "human_label",
+}
+
+
+OWN_LABELS = frozenset({("judge's yes/no", "judge")})
+
+
+def chain_diagnostics(spark: SparkSession, config: Config, tables) -> dict:
+    """Every scorer against every reference per pair kind, on the test-split pairs the
+    assistant scored (its judged pairs and the per-kind sample of `score_ce`)."""
+    version = registry.resolve_assistant(spark, config)[1]["version"]
+    scored = read_delta(spark, config.table_path("ce_scores")).where(
+        (F.col("ce_version") == version) & (F.col("split") == "test")
+    )
+    pairs = read_delta(spark, config.table_path("pairs")).select(
+        "item_id", "keyphrase", "title", "keyphrase_display", "pair_kind", "sr_score"
+    )
+    judged = ok_judgments(
+        read_delta(spark, config.table_path("judgments")),
+        JudgeKey.of(config.judge),
+        evaluation=False,
+    ).select(
+        "item_id",
+        "keyphrase",
+        "p_relevant",
+        F.col("label").alias("judge_label"),
+        F.col("title").alias("_judged_title"),
+        F.col("keyphrase_display").alias("_judged_display"),
+        F.col("pair_kind").alias("_judged_kind"),
+    )
+    frame = (
+        scored.select("item_id", "keyphrase", "ce_prob")
+        .join(pairs, on=["item_id", "keyphrase"], how="left")
+        .join(judged, on=["item_id", "keyphrase"], how="left")
+        .select(
+            "item_id",
+            "keyphrase",
+            "ce_prob",
+            "sr_score",
+            "p_relevant",
+            "judge_label",
+            F.coalesce("title", "_judged_title").alias("title"),
+            F.coalesce("keyphrase_display", "_judged_display").alias("keyphrase_display"),
+            F.coalesce("pair_kind", "_judged_kind").alias("pair_kind"),
+        )
+    )
+    local = with_references(
+        frame, valid_or_none(tables, "human_labels"), valid_or_none(tables, "truth")
+    ).toPandas()
+    if local.empty:
+        return {}
+    base = base_encoder(config)
+    titles = encode(base, local["title"].tolist())
+    keyphrases = encode(base, local["keyphrase_display"].tolist())
+    local["base_cosine"] = (titles * keyphrases).sum(axis=1)
+    return {
+        "pairs": (
+            f"{len(local)} test-split pairs scored by assistant {version} (judged pairs and "
+            f"score_ce's per-kind sample), {int(local['p_relevant'].notna().sum())} of them "
+            "judged; base encoder cosine computed on the same pairs"
+        ),
+        "auc": auc_by_kind(local, SCORERS, REFERENCES, exclude=OWN_LABELS),
+    }
+
+
+def served_lists(
+    spark: SparkSession, config: Config, items: list[str]
+) -> dict[str, list[str]] | None:
+    """What `item_keyphrases` serves for `items`, in rank order (an item without a list
+    gets an empty one: that is what it serves); None before `recommend` has run."""
+    if not is_delta_table(spark, config.table_path("item_keyphrases")):
+        log.warning("evaluate: no item_keyphrases table yet; the served row is left out")
+        return None
+    chosen = spark.createDataFrame([(item,) for item in items], "item_id string")
+    rows = (
+        read_delta(spark, config.table_path("item_keyphrases"))
+        .where(F.col("keyphrase").isNotNull())
+        .join(chosen, on="item_id", how="inner")
+        .select("item_id", "rank", "keyphrase")
+        .toPandas()
+        .sort_values(["item_id", "rank"])
+    )
+    lists = {item: [] for item in items}
+    for item, group in rows.groupby("item_id"):
+        lists[item] = group["keyphrase"].tolist()
+    return lists
+
+
+def teacher_ceiling(
+    spark: SparkSession,
+    config: Config,
+    student: Retrieval,
+    items: pd.DataFrame,
+    vocabulary: pd.DataFrame,
+    record: StageRecord,
+) -> dict[str, list[str]]:
+    """The assistant re-ranking the full method's top-k_hidden per item: what the student's
+    candidates would give if it ranked them as its teacher does."""
+    lists = dict(zip(items["item_id"], student.lists, strict=True))
+    pairs = pd.DataFrame(
+        [(item, kp) for item, keyphrases in lists.items() for kp in keyphrases],
+        columns=["item_id", "keyphrase"],
+    )
+    record.counts["teacher_ceiling_pairs_scored"] = len(pairs)
+    return reranked(lists, relevance_scores(spark, config, pairs, items, vocabulary))
+
+
 def matryoshka_sweep(
     spark: SparkSession, config: Config, titles: list[str], vocabulary: Vocabulary, refs: References
 ) -> list[dict]:
@@ -373,9 +497,20 @@ def run_evaluate(spark: SparkSession, config: Config, record: StageRecord) -> di
         spark, config, _top_pairs(results, items, refs.filter_items, k), items, vocabulary
     )
     refs.filter_threshold = config.recommend.relevance_filter.threshold
+    all_lists = {
+        name: dict(zip(refs.items, retrieval.lists, strict=True))
+        for name, retrieval in results.items()
+    }
+    full = config.bi_encoder.preset
+    served = served_lists(spark, config, refs.items) if settings.include_served else None
+    if served is not None:
+        all_lists[SERVED], versions[SERVED] = served, "item_keyphrases"
+    if settings.include_teacher_ceiling and full in results:
+        name = TEACHER_CEILING.format(full=full, depth=settings.k_hidden)
+        all_lists[name] = teacher_ceiling(spark, config, results[full], items, vocabulary, record)
+        versions[name] = registry.resolve_assistant(spark, config)[1]["version"]
     models = {}
-    for name, retrieval in results.items():
-        lists = dict(zip(refs.items, retrieval.lists, strict=True))
+    for name, lists in all_lists.items():
         models[name] = {
             "version": versions.get(name),
             "trained_with": training.get(name),
@@ -385,7 +520,7 @@ def run_evaluate(spark: SparkSession, config: Config, record: StageRecord) -> di
                 settings.seed,
             ),
             "diversity": catalog_diversity(lists, refs.items, k),
-            "ms_per_item": 1000 * retrieval.seconds_per_item,
+            "ms_per_item": (1000 * results[name].seconds_per_item if name in results else None),
         }
     metrics = {
         "run_id": config.run_id,
@@ -395,6 +530,7 @@ def run_evaluate(spark: SparkSession, config: Config, record: StageRecord) -> di
         "not_computed": not_computed(config, refs, models),
         "matryoshka_sweep": matryoshka_sweep(spark, config, titles, vocab, refs),
         "calibration": calibration_curves(spark, config, tables),
+        "chain_diagnostics": chain_diagnostics(spark, config, tables),
     }
     folder = config.report_dir()
     files.write_text(spark, f"{folder}/metrics.json", json.dumps(metrics, indent=2, default=float))

@@ -1,5 +1,7 @@
-"""Stage `score_ce`: the assistant scores every judged pair and a per-kind sample of `pairs`
-(the bi-encoder's distillation set) into `ce_scores`; pairs already scored by the same
+"""Stage `score_ce`: the assistant scores every judged pair, the students' distillation set
+(per-item groups of `pairs`, see `kpreco.bi_encoder.datasets.distillation_groups`) and a
+per-kind sample of `pairs` (the ungrouped distillation set, and the test-split pairs its
+report against the truth reads) into `ce_scores`; pairs already scored by the same
 cross-encoder version are skipped."""
 
 from __future__ import annotations
@@ -10,7 +12,8 @@ from pyspark.sql import DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
 
 from kpreco import files, registry
-from kpreco.config import Config
+from kpreco.bi_encoder.datasets import distillation_groups
+from kpreco.config import Config, with_preset
 from kpreco.cross_encoder.dataset import judged_pairs
 from kpreco.cross_encoder.report import truth_report
 from kpreco.cross_encoder.scoring import CrossEncoderScorer, score_frame
@@ -27,9 +30,16 @@ SCORE_KEY = ["item_id", "keyphrase", "ce_version"]
 SCORED_COLUMNS = ["item_id", "keyphrase", "title", "keyphrase_display"]
 
 
-def pairs_to_score(pairs: DataFrame, judged: DataFrame, per_kind: int, seed: int) -> DataFrame:
-    """Every judged pair (with the text the judge read) plus up to `per_kind` pairs of each
-    kind from `pairs` in seeded-hash order; one row per (item_id, keyphrase)."""
+def pairs_to_score(
+    pairs: DataFrame,
+    judged: DataFrame,
+    per_kind: int,
+    seed: int,
+    groups: DataFrame | None = None,
+) -> DataFrame:
+    """Every judged pair (with the text the judge read), the distillation `groups` (item_id,
+    keyphrase, title, keyphrase_display) and up to `per_kind` pairs of each kind from `pairs`
+    in seeded-hash order; one row per (item_id, keyphrase)."""
     order = Window.partitionBy("pair_kind").orderBy(F.xxhash64("item_id", "keyphrase", F.lit(seed)))
     sampled = (
         pairs.where(F.col("pair_kind").isin(*PAIR_KINDS))
@@ -38,12 +48,27 @@ def pairs_to_score(pairs: DataFrame, judged: DataFrame, per_kind: int, seed: int
         .select(*SCORED_COLUMNS, F.lit(1).alias("_priority"))
     )
     combined = judged.select(*SCORED_COLUMNS, F.lit(0).alias("_priority")).unionByName(sampled)
+    if groups is not None:
+        combined = combined.unionByName(groups.select(*SCORED_COLUMNS, F.lit(2).alias("_priority")))
     first = Window.partitionBy("item_id", "keyphrase").orderBy("_priority")
     return (
         combined.withColumn("_first", F.row_number().over(first))
         .where(F.col("_first") == 1)
         .select(*SCORED_COLUMNS)
     )
+
+
+def distillation_set(config: Config, pairs: DataFrame) -> DataFrame | None:
+    """The per-item distillation groups of every student this config trains (the configured
+    preset and the pipeline's ablations) that distils the assistant by item; one row per pair."""
+    groups = None
+    for name in dict.fromkeys([config.bi_encoder.preset, *config.pipeline.ablations]):
+        distill = with_preset(config, name).bi_encoder.tasks.distill
+        if not (distill.enabled and distill.grouped()):
+            continue
+        drawn = distillation_groups(pairs, distill).select(*SCORED_COLUMNS)
+        groups = drawn if groups is None else groups.unionByName(drawn)
+    return None if groups is None else groups.dropDuplicates(["item_id", "keyphrase"])
 
 
 def _not_scored(
@@ -88,7 +113,8 @@ def run_score_ce(spark: SparkSession, config: Config, record: StageRecord) -> di
         JudgeKey.of(config.judge),
         config.pairs.split,
     )
-    selected = pairs_to_score(pairs, judged, settings.score.per_kind, settings.score.seed)
+    groups = distillation_set(config, pairs)
+    selected = pairs_to_score(pairs, judged, settings.score.per_kind, settings.score.seed, groups)
     pending = _not_scored(spark, config, selected, version)
     scorer = CrossEncoderScorer.configured(
         ship_folder(spark, registry.local_copy(spark, location)),

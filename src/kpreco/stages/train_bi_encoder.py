@@ -13,7 +13,7 @@ from pyspark.sql import functions as F
 from kpreco import files, registry
 from kpreco.bi_encoder.datasets import collect_tasks, task_frames
 from kpreco.bi_encoder.evaluation import RetrievalTask, retrieval_task
-from kpreco.bi_encoder.train import train_bi_encoder
+from kpreco.bi_encoder.train import task_pairs, train_bi_encoder
 from kpreco.config import Config
 from kpreco.cross_encoder.dataset import judged_pairs
 from kpreco.freshness import student_fingerprint
@@ -93,7 +93,22 @@ def run_train_bi_encoder(spark: SparkSession, config: Config, record: StageRecor
         ce_scores = read_delta(spark, config.table_path("ce_scores"))
     judged = _judged(spark, config) if _uses_judge(config) else None
     tasks = collect_tasks(task_frames(settings, pairs, ce_scores, ce_version, judged))
-    record.counts.update({f"{name}_pairs": len(frame) for name, frame in tasks.items()})
+    distill = settings.tasks.distill
+    if distill.enabled and len(tasks["distill"]) < 2:
+        where = (
+            f"train items of {config.table_path('pairs')} with at least {distill.group_size} "
+            f"pairs, all scored by {ce_version} in {config.table_path('ce_scores')}"
+            if distill.grouped()
+            else f"train pairs with a {distill.source} score"
+        )
+        raise ValueError(
+            f"preset {settings.preset}: the distillation task has {len(tasks['distill'])} "
+            f"rows: no {where}. Lower bi_encoder.tasks.distill.group_size, run score_ce, or "
+            "disable the task"
+        )
+    record.counts.update({f"{name}_pairs": task_pairs(frame) for name, frame in tasks.items()})
+    if "distill" in tasks and "candidates" in tasks["distill"]:
+        record.counts["distill_items"] = len(tasks["distill"])
     validation = validation_tasks(spark, config, pairs, record)
     record.counts.update(
         {f"validation_{task.name}_items": len(task.queries) for task in validation}
@@ -106,7 +121,7 @@ def run_train_bi_encoder(spark: SparkSession, config: Config, record: StageRecor
         "parent_model": settings.base_model,
         "cross_encoder": ce_version,
         "judge": JudgeKey.of(config.judge).as_list() if judged is not None else None,
-        "training_data": {name: len(frame) for name, frame in tasks.items()},
+        "training_data": {name: task_pairs(frame) for name, frame in tasks.items()},
         "settings": settings.model_dump(mode="json"),
         "matryoshka_dims": settings.matryoshka_dims,
         "metrics": metrics,

@@ -12,9 +12,10 @@ from pyspark.sql import SparkSession
 from kpreco import files, registry
 from kpreco.config import Config
 from kpreco.cross_encoder.calibration import apply_calibration, fit_calibration
-from kpreco.cross_encoder.dataset import judged_pairs
+from kpreco.cross_encoder.dataset import judged_pairs, weak_label_pairs
 from kpreco.cross_encoder.report import assistant_report
 from kpreco.cross_encoder.train import predict_logits, train_cross_encoder
+from kpreco.evaluate.diagnostics import auc_by_kind
 from kpreco.freshness import assistant_fingerprint
 from kpreco.inputs import load_references, valid_or_none
 from kpreco.judge.key import JudgeKey
@@ -55,6 +56,17 @@ def _split(frame: pd.DataFrame, record: StageRecord) -> tuple[pd.DataFrame, ...]
     return parts
 
 
+def _weak_labels(spark: SparkSession, config: Config, record: StageRecord) -> pd.DataFrame | None:
+    settings = config.cross_encoder.weak_labels
+    if not settings.enabled:
+        return None
+    pairs = read_delta(spark, config.table_path("pairs"))
+    weak = weak_label_pairs(pairs, settings.per_source, settings.seed).toPandas()
+    for source, count in weak["weak_source"].value_counts().sort_index().items():
+        record.counts[f"weak_{source}_pairs"] = int(count)
+    return weak
+
+
 def current_version(spark: SparkSession, config: Config) -> str | None:
     """A registered version trained on exactly the current inputs, if any."""
     if not is_delta_table(spark, config.table_path("judgments")):
@@ -68,7 +80,8 @@ def run_train_cross_encoder(spark: SparkSession, config: Config, record: StageRe
     settings = config.cross_encoder
     frame = _judged_frame(spark, config, record)
     train, valid, test = _split(frame, record)
-    model, metrics = train_cross_encoder(train, valid, settings)
+    weak = _weak_labels(spark, config, record)
+    model, metrics = train_cross_encoder(train, valid, settings, weak)
     batch = config.cross_encoder.score.batch_size
     valid_logits = predict_logits(
         model, valid["title"].tolist(), valid["keyphrase_display"].tolist(), batch
@@ -81,6 +94,13 @@ def run_train_cross_encoder(spark: SparkSession, config: Config, record: StageRe
     test = test.assign(ce_prob=apply_calibration(calibration, test_logits))
     threshold, _ = fitted_threshold(frame, config.judge.default_threshold)
     report = assistant_report(test, threshold)
+    # The same per-kind table as the evaluation's chain diagnostics, on the judged test pairs.
+    report["auc_by_kind"] = auc_by_kind(
+        test,
+        {"assistant": "ce_prob", "judge": "p_relevant"},
+        {"truth": "true_relevance", "judge's yes/no": "label", "human labels": "human_label"},
+        exclude=frozenset({("judge's yes/no", "judge")}),
+    )
     version = registry.new_version("ce")
     metadata = {
         "fingerprint": assistant_fingerprint(spark, config),

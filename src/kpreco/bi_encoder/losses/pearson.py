@@ -10,12 +10,8 @@ from torch import Tensor, nn
 
 
 def pearson_correlation(predictions: Tensor, targets: Tensor, eps: float = 1e-8) -> Tensor:
-    """Pearson's r between two 1-d tensors (differentiable)."""
-    centred_predictions = predictions - predictions.mean()
-    centred_targets = targets - targets.mean()
-    covariance = (centred_predictions * centred_targets).sum()
-    scale = torch.sqrt((centred_predictions**2).sum() * (centred_targets**2).sum())
-    return covariance / (scale + eps)
+    """Pearson's r between two 1-d tensors (differentiable); 0 when the targets are constant."""
+    return row_pearson(predictions.view(1, -1), targets.view(1, -1), eps)
 
 
 class PearsonCorrelationLoss(nn.Module):
@@ -56,3 +52,64 @@ class PearsonCorrelationLoss(nn.Module):
 
     def get_config_dict(self) -> dict[str, Any]:
         return {"similarity_fct": self.similarity_fct.__name__}
+
+
+class ItemPearsonCorrelationLoss(nn.Module):
+    def __init__(self, model, similarity_fct=util.pairwise_cos_sim) -> None:
+        """
+        Distillation that ranks each item's own candidates: ``loss = 1 - mean_i r_i`` where
+        ``r_i`` is Pearson's r between the student's cosines of row i's title with its N
+        candidates and the teacher's N scores of those pairs.
+
+        `PearsonCorrelationLoss` correlates across the rows of a batch, which mixes unrelated
+        items: it is rewarded for separating product types (easy) rather than for ordering
+        one item's near candidates (what serving needs). Grouping by item asks only the
+        latter. No library loss does this (sentence-transformers' `DistillKLDivLoss` takes the
+        same input but matches softmax distributions, `kpreco` offers it as `listwise`).
+
+        Args:
+            model: the SentenceTransformer student.
+            similarity_fct: pairwise similarity of two columns' embeddings (cosine).
+
+        Inputs:
+            +---------------------------------------+----------------------------------------+
+            | Texts                                 | Labels                                 |
+            +=======================================+========================================+
+            | (title, candidate_1, ..., candidate_N)| N teacher scores per row (any scale)   |
+            +---------------------------------------+----------------------------------------+
+
+        Rows whose N teacher scores are all equal carry no ranking information and are left
+        out of the mean (a batch of only such rows gives loss 1, no gradient). N >= 2.
+        """
+        super().__init__()
+        self.model = model
+        self.similarity_fct = similarity_fct
+
+    def forward(self, sentence_features: Iterable[dict[str, Tensor]], labels: Tensor) -> Tensor:
+        embeddings = embed_columns(self.model, sentence_features)
+        return self.compute_loss_from_embeddings(embeddings, labels)
+
+    def compute_loss_from_embeddings(self, embeddings: list[Tensor], labels: Tensor) -> Tensor:
+        anchors, candidates = embeddings[0], embeddings[1:]
+        if len(candidates) < 2:
+            raise ValueError("ItemPearsonCorrelationLoss needs at least 2 candidate columns")
+        scores = torch.stack([self.similarity_fct(anchors, c) for c in candidates], dim=1).float()
+        targets = labels.float().view(scores.shape)
+        return 1.0 - row_pearson(scores, targets)
+
+    def get_config_dict(self) -> dict[str, Any]:
+        return {"similarity_fct": self.similarity_fct.__name__}
+
+
+def row_pearson(predictions: Tensor, targets: Tensor, eps: float = 1e-8) -> Tensor:
+    """Mean over rows of Pearson's r between the rows of two (B, N) tensors, over the rows
+    whose targets vary; 0 when none do."""
+    centred_predictions = predictions - predictions.mean(dim=1, keepdim=True)
+    centred_targets = targets - targets.mean(dim=1, keepdim=True)
+    covariance = (centred_predictions * centred_targets).sum(dim=1)
+    target_scale = (centred_targets**2).sum(dim=1)
+    scale = torch.sqrt((centred_predictions**2).sum(dim=1) * target_scale)
+    informative = target_scale > eps
+    if not informative.any():
+        return covariance.sum() * 0.0
+    return (covariance[informative] / (scale[informative] + eps)).mean()
