@@ -369,7 +369,9 @@ class EvaluateSettings(Section):
         default_factory=lambda: [
             "ctr_only",
             "ctr_sr",
+            "ctr_sr_distill_pairs",
             "ctr_sr_distill_mse",
+            "ctr_sr_distill_listwise",
             "ctr_sr_distill_pearson",
             "distill_from_llm_direct",
         ]
