@@ -126,6 +126,7 @@ def test_simulated_inputs_and_pairs_table(spark, simulated: Path) -> None:
     assert {r.job for r in runs.collect()} >= {"simulate", "build_pairs"}
 
 
+@pytest.mark.slow  # the pipeline's same-run_id rerun below covers the claim in the default run
 def test_rerun_same_run_id_changes_nothing_and_time_travel_works(spark, simulated: Path) -> None:
     path = str(simulated / "out" / "pairs")
     before = read_delta(spark, path).collect()
@@ -433,6 +434,7 @@ def assert_same_lists(expected: pd.DataFrame, actual: pd.DataFrame) -> None:
     assert (merged["retrieval_score_a"] - merged["retrieval_score_b"]).abs().max() < 1e-4
 
 
+@pytest.mark.slow  # a standalone cluster of 2 workers (2-3 minutes): make test-slow
 def test_recommend_on_a_standalone_cluster_equals_local_mode(
     spark, pipelined, tmp_path: Path
 ) -> None:
@@ -621,6 +623,7 @@ def test_your_own_csv_files_through_the_pipeline_with_an_llm_endpoint(
     assert "KPRECO_JUDGE_API_KEY" in saved  # the saved config names the variable, not its value
 
 
+@pytest.mark.slow  # two JVM sessions (a script and the interactive shell): make test-slow
 def test_spark_submit_runs_any_script_with_delta_and_without_a_config(tmp_path: Path) -> None:
     script = tmp_path / "look.py"
     script.write_text(
