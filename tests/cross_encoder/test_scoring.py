@@ -28,7 +28,9 @@ def test_spark_scoring_equals_direct_predict(spark, judged_workspace) -> None:
     model = load_cross_encoder(location)
     direct = predict_logits(model, local["title"].tolist(), local["keyphrase_display"].tolist(), 16)
     np.testing.assert_allclose(local["ce_logit"], direct, rtol=1e-4, atol=1e-4)
+    # The probabilities are the calibration of those logits (compared on Spark's own logits:
+    # the 1e-4 of float arithmetic between processes grows with the calibration's slope).
     np.testing.assert_allclose(
-        local["ce_prob"], apply_calibration(metadata["calibration"], direct), atol=1e-6
+        local["ce_prob"], apply_calibration(metadata["calibration"], local["ce_logit"]), atol=1e-9
     )
     assert len(local) == 40
