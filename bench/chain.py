@@ -1,14 +1,15 @@
 """The chain in one table: one line per model of an evaluation report, and the scorers' AUC.
 
-    .venv/bin/python bench/chain.py [METRICS_JSON ...] [--root data/local/out]
+    ./spark-submit.sh bench/chain.py --config conf/local.yaml [METRICS_JSON ...]
 
 Reads `metrics.json` of the given evaluation reports (default: the newest under
-`<root>/reports/`), the same items for every model, and prints per model true nDCG@10,
-hidden-relevant recall@50, true precision@10, precision over the served slots and the share of
-correct keyphrases Search never showed, each with its 95% interval; then each scorer's AUC
-against the truth and the judge, overall and per pair kind (the evaluation's chain
+`output.root/reports/` of the config), the same items for every model, and prints per model
+true nDCG@10, hidden-relevant recall@50, true precision@10, precision over the served slots and
+the share of correct keyphrases Search never showed, each with its 95% interval; then each
+scorer's AUC against the truth and the judge, overall and per pair kind (the evaluation's chain
 diagnostics); then issue 12's targets, met or missed. Several reports side by side compare two
-runs (a change against its baseline) in one call.
+runs (a change against its baseline) in one call. Ends with `ratio=X`: the full method's true
+nDCG@10 over `ctr_only`'s in the last report (what the chain adds to clicks).
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
+
+from kpreco.config import load_config
 
 ROWS = (
     ("true nDCG@10", "true_ndcg@10"),
@@ -120,9 +123,12 @@ def target_lines(metrics: dict) -> list[str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("reports", nargs="*", type=Path)
-    parser.add_argument("--root", type=Path, default=Path("data/local/out"))
+    parser.add_argument("--config", action="append", default=[])
+    parser.add_argument("--set", dest="overrides", action="append", default=[])
     args = parser.parse_args()
-    for path in args.reports or [newest_report(args.root)]:
+    root = Path(load_config(args.config or ["conf/local.yaml"], args.overrides).output.root)
+    metrics = {}
+    for path in args.reports or [newest_report(root)]:
         metrics = json.loads(path.read_text())
         print(f"== {path} (run {metrics['run_id']})")
         print(metrics["protocol"])
@@ -130,6 +136,9 @@ def main() -> None:
         print("\n".join(auc_lines(metrics)))
         print("targets (issue 12):")
         print("\n".join(target_lines(metrics)))
+    full = mean(metrics, metrics["full_method"], "true_ndcg@10")
+    clicks = mean(metrics, "ctr_only", "true_ndcg@10")
+    print(f"ratio={full / clicks:.3f}" if full and clicks else "ratio=nan")
 
 
 if __name__ == "__main__":
