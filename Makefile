@@ -8,9 +8,11 @@ setup:
 run: setup
 	./spark-submit.sh jobs/pipeline.py --config conf/local.yaml
 
-# The test suite (slow tests excluded; see test-slow).
+# The test suite (slow tests excluded; see test-slow), on two workers: the job tests mostly wait
+# on JVM start-up and Delta commits, so one file per worker at a time keeps both cores busy
+# (a module's fixtures stay on one worker).
 test: setup
-	.venv/bin/python -m pytest
+	.venv/bin/python -m pytest -n 2 --dist loadfile
 
 test-slow: setup
 	.venv/bin/python -m pytest -m slow

@@ -109,6 +109,8 @@ package="$ROOT/build/kpreco-$digest.zip"
 if [[ ! -f "$package" ]]; then
   staging=$(mktemp "$ROOT/build/.kpreco-XXXXXX")
   "$PYTHON" -m zipfile -c "$staging" "$ROOT/src/kpreco" && mv -f "$staging" "$package"
+else
+  touch "$package"  # the newest zip is the one last submitted (what the nightly DAG ships)
 fi
 
 export PYSPARK_PYTHON="${PYSPARK_PYTHON:-$PYTHON}"
@@ -118,11 +120,22 @@ export KPRECO_HOME="$ROOT"
 
 launcher=spark-submit
 $shell && launcher=pyspark
+command=(
+  "$(dirname "$PYTHON")/$launcher"
+  --jars "$jar_list"
+  --py-files "$package"
+  --conf spark.ui.showConsoleProgress=false
+  "${spark_options[@]}"
+  "${app[@]+"${app[@]}"}"
+)
+# KPRECO_PRINT_COMMAND=1: print the command (with its environment) instead of running it, e.g.
+# to hand the same submission to a scheduler (deploy/airflow/kpreco_nightly.py builds it too).
+if [[ -n "${KPRECO_PRINT_COMMAND:-}" ]]; then
+  printf '%q ' "PYSPARK_PYTHON=$PYSPARK_PYTHON" "PYSPARK_DRIVER_PYTHON=$PYSPARK_DRIVER_PYTHON" \
+    "PYTHONPATH=$PYTHONPATH" "KPRECO_HOME=$KPRECO_HOME" "${command[@]}"
+  echo
+  exit 0
+fi
 # Jobs run from the checkout: relative paths (conf/*.yaml, data/local/...) are relative to it.
 cd "$ROOT"
-exec "$(dirname "$PYTHON")/$launcher" \
-  --jars "$jar_list" \
-  --py-files "$package" \
-  --conf spark.ui.showConsoleProgress=false \
-  "${spark_options[@]}" \
-  "${app[@]+"${app[@]}"}"
+exec "${command[@]}"

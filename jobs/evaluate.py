@@ -13,7 +13,8 @@ from kpreco.stages.evaluate import run_evaluate
 def body(spark: SparkSession, config: Config, stages: list[StageRecord]) -> dict:
     with stage("evaluate") as record:
         stages.append(record)
-        return headline_metrics(run_evaluate(spark, config, record), config)
+        record.metrics.update(headline_metrics(run_evaluate(spark, config, record), config))
+        return record.metrics
 
 
 if __name__ == "__main__":

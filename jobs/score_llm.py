@@ -12,7 +12,8 @@ from kpreco.stages.score_llm import run_score_llm
 def body(spark: SparkSession, config: Config, stages: list[StageRecord]) -> dict:
     with stage("score_llm") as record:
         stages.append(record)
-        return report_metrics(run_score_llm(spark, config, record))
+        record.metrics.update(report_metrics(run_score_llm(spark, config, record)))
+        return record.metrics
 
 
 def main() -> None:

@@ -19,6 +19,12 @@ stamp="$VENV/.kpreco-installed-$fingerprint"
 if [[ ! -f "$stamp" ]]; then
   echo "setup: installing pinned packages (first time: several minutes; llama-cpp-python builds from source)"
   "$VENV/bin/python" -m pip install --quiet --upgrade pip==25.3
+  # torch and the CUDA libraries it loads are most of the environment (about 5 GB installed, 3 GB
+  # of wheels). One at a time and without pip's cache, the disk never holds all those wheels and
+  # their installed files at once: a set-up on a nearly full disk failed that way.
+  grep -E '^(nvidia-|cuda-|triton==|torch==)' requirements.lock | while read -r pin; do
+    "$VENV/bin/python" -m pip install --quiet --no-cache-dir --no-deps "$pin"
+  done
   # llama-cpp-python ships only sources: build without the multimodal tools; pip caches the wheel.
   CMAKE_ARGS="${CMAKE_ARGS:--DLLAVA_BUILD=OFF}" "$VENV/bin/python" -m pip install --quiet -r requirements.lock
   "$VENV/bin/python" -m pip install --quiet --no-deps -e .

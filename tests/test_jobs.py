@@ -269,8 +269,52 @@ def test_score_llm_killed_midway_keeps_finished_rounds_and_rerun_completes(
 
 @pytest.fixture(scope="module")
 def pipelined(simulated: Path) -> tuple[Path, str]:
-    """The whole pipeline run once over the simulated inputs: (workdir, its output)."""
-    return simulated, submit("pipeline", simulated, "run_id=pipeline-1").output
+    """The whole pipeline run once over the simulated inputs, tracked in MLflow: (workdir, its
+    output)."""
+    run = submit("pipeline", simulated, "run_id=pipeline-1", "tracking.enabled=true")
+    return simulated, run.output
+
+
+def test_the_pipeline_run_is_tracked_in_mlflow(pipelined) -> None:
+    from mlflow.tracking import MlflowClient
+
+    workdir, output = pipelined
+    client = MlflowClient(f"sqlite:///{workdir / 'out' / 'mlflow' / 'mlflow.db'}")
+    experiment = client.get_experiment_by_name("kpreco")
+    (run,) = client.search_runs(
+        [experiment.experiment_id],
+        "tags.`kpreco.run_id` = 'pipeline-1' and tags.`kpreco.job` = 'pipeline'",
+    )
+    assert run.info.status == "FINISHED"
+    assert run.data.params["bi_encoder.preset"] == "ctr_sr_distill_pearson"
+    assert "tracking: open with `mlflow ui --backend-store-uri sqlite:///" in output
+    children = {
+        child.info.run_name: child
+        for child in client.search_runs(
+            [experiment.experiment_id], f"tags.`mlflow.parentRunId` = '{run.info.run_id}'"
+        )
+    }
+    stages = ("simulate", "build_pairs", "score_llm", "train_cross_encoder", "score_ce")
+    student = "train_bi_encoder[ctr_sr_distill_pearson]"
+    assert set(children) == {*stages, student, "recommend", "evaluate"}
+    evaluate = children["evaluate"]
+    ndcg = "evaluate.ctr_sr_distill_pearson.true_ndcg_at_10"
+    low, high = evaluate.data.metrics[f"{ndcg}.ci_low"], evaluate.data.metrics[f"{ndcg}.ci_high"]
+    assert low <= evaluate.data.metrics[ndcg] <= high
+    assert run.data.metrics[ndcg] == evaluate.data.metrics[ndcg]
+    assert {"metrics.json", "report.html"} <= {
+        f.path for f in client.list_artifacts(evaluate.info.run_id)
+    }
+    assert "judge.json" in {
+        f.path for f in client.list_artifacts(children["score_llm"].info.run_id)
+    }
+    assert children["recommend"].data.metrics["keyphrases_written"] > 0
+    judge = client.search_model_versions("name = 'kpreco-cross-encoder'")[0].tags["judge_model"]
+    student_version = client.search_model_versions(
+        "name = 'kpreco-student-ctr_sr_distill_pearson'"
+    )[0]
+    assert student_version.tags["judge_model"] == judge == "llamacpp:smollm2-135m"
+    assert student_version.run_id == children[student].info.run_id
 
 
 def delta_tables(out: Path) -> dict[str, Path]:
@@ -574,6 +618,7 @@ def test_your_own_csv_files_through_the_pipeline_with_an_llm_endpoint(
         "bi_encoder.preset": "ctr_only",
         "bi_encoder.tasks.ctr.max_pairs": 20,
         "evaluate.presets": "[ctr_only]",
+        "tracking.enabled": "true",  # MLflow's store is scanned for the key below too
     }
     result = run_wrapper(
         "jobs/pipeline.py",

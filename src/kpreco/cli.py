@@ -12,9 +12,10 @@ from pyspark.sql import SparkSession
 
 from kpreco.config import Config, ConfigError, load_config, project_root
 from kpreco.inputs import resolve_inputs, validated_once
-from kpreco.log import StageRecord, get_logger, setup_logging
+from kpreco.log import StageRecord, get_logger, setup_logging, stage_listener
 from kpreco.run_records import record_run
 from kpreco.session import DELTA_SESSION_CONF, build_spark
+from kpreco.tracking import RunTracker
 
 log = get_logger("kpreco.job")
 
@@ -61,18 +62,21 @@ def print_summary(job: str, config: Config, stages: list[StageRecord]) -> None:
 
 def run_job(job: str, args: argparse.Namespace, body: JobBody, writes_inputs: bool = False) -> None:
     """Load config, start Spark, settle and check the inputs (kpreco.inputs), run
-    `body`, record the run in `runs` (failed runs too). `writes_inputs`: the job simulates the
-    inputs when simulate.enabled, so they need not exist yet."""
+    `body`, record the run in `runs` and in MLflow (kpreco.tracking; failed runs too).
+    `writes_inputs`: the job simulates the inputs when simulate.enabled, so they need not exist
+    yet."""
     config = load_job_config(args)
     setup_logging()
     log.info("%s: run_id=%s config=%s", job, config.run_id, " + ".join(config_files(args.config)))
     spark = build_spark(config)
-    started, stages = datetime.now(UTC), []
+    started, stages, tracker = datetime.now(UTC), [], None
     try:
         simulating = writes_inputs and config.simulate.enabled
         # From here on `config` holds the tables this run reads (also what `runs` records).
         config = resolve_inputs(spark, config, simulating=simulating)
-        with validated_once():  # each input validated once per job, released at its end
+        tracker = RunTracker(spark, config, job)
+        # Each input validated once per job, released at its end; each stage tracked as it ends.
+        with validated_once(), stage_listener(tracker.stage_finished):
             metrics = body(spark, config, stages) or {}
     except Exception as failure:
         error = "".join(traceback.format_exception_only(failure)).strip()
@@ -80,8 +84,11 @@ def run_job(job: str, args: argparse.Namespace, body: JobBody, writes_inputs: bo
             record_run(spark, config, job, started, stages, status="failed", error=error)
         except Exception:  # the run table must not hide the real failure
             log.exception("could not record the failed run")
+        if tracker:
+            tracker.finish(False, {}, error)
         raise
     record_run(spark, config, job, started, stages, metrics=metrics)
+    tracker.finish(True, metrics)
     print_summary(job, config, stages)
     spark.stop()
 

@@ -392,6 +392,20 @@ class PipelineSettings(Section):
     ablations: list[str] = Field(default_factory=list)
 
 
+class TrackingSettings(Section):
+    """MLflow run tracking (kpreco.tracking): each job a run, each stage a nested run, each
+    newly trained model logged and registered. Tracking never fails a job."""
+
+    enabled: bool = True
+    # None: $MLFLOW_TRACKING_URI when set, else a SQLite store under output.root/mlflow (a
+    # remote output.root without either logs nothing and says so).
+    uri: str | None = None
+    experiment: str = "kpreco"
+    # Log each newly trained student and cross-encoder as an MLflow model and register it
+    # (kpreco-student-<preset>, kpreco-cross-encoder).
+    log_models: bool = True
+
+
 class Config(Section):
     # What `with_preset` builds another student's settings from (see `_student_section`): the
     # config files' bi_encoder section and the `--set bi_encoder.*` overrides, preset excepted.
@@ -414,6 +428,7 @@ class Config(Section):
     recommend: RecommendSettings = Field(default_factory=RecommendSettings)
     evaluate: EvaluateSettings = Field(default_factory=EvaluateSettings)
     pipeline: PipelineSettings = Field(default_factory=PipelineSettings)
+    tracking: TrackingSettings = Field(default_factory=TrackingSettings)
 
     def table_path(self, name: str) -> str:
         """Location of the output Delta table `name` (DESIGN.md: one table per name)."""

@@ -43,11 +43,12 @@ from pyspark.sql.types import (
     StructType,
 )
 
-from kpreco.log import get_logger
+from kpreco.log import get_logger, quiet_progress_bars
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+quiet_progress_bars()  # executors load models here too, and their stderr is a log file
 
 log = get_logger(__name__)
 

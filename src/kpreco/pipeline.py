@@ -53,7 +53,8 @@ def run_pipeline(spark: SparkSession, config: Config, stages: list[StageRecord])
     with stage("score_llm") as record:
         stages.append(record)
         decide(record, incremental("score_llm"))
-        metrics.update(report_metrics(run_score_llm(spark, config, record)))
+        record.metrics.update(report_metrics(run_score_llm(spark, config, record)))
+        metrics.update(record.metrics)
     with stage("train_cross_encoder") as record:
         stages.append(record)
         pinned = config.cross_encoder.version
@@ -87,5 +88,6 @@ def run_pipeline(spark: SparkSession, config: Config, stages: list[StageRecord])
     with stage("evaluate") as record:
         stages.append(record)
         decide(record, incremental("evaluate"))
-        metrics.update(headline_metrics(run_evaluate(spark, config, record), config))
+        record.metrics.update(headline_metrics(run_evaluate(spark, config, record), config))
+        metrics.update(record.metrics)
     return metrics

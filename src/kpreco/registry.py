@@ -1,5 +1,6 @@
 """The model registry: `output.root/models/<kind>/<version>/`, a standard model folder plus
-`kpreco_model.json` (version, parent model, training data, metrics, anything the stage adds).
+`kpreco_model.json` (version, parent model, training data, metrics, anything the stage adds),
+whose model card (`README.md`) gains a lineage section from the same metadata.
 
 Training runs on the driver and saves to a local folder; for a remote output root (HDFS, S3)
 the folder is copied there through Hadoop's FileSystem. Later stages pick a version from
@@ -19,6 +20,7 @@ from pyspark.sql import SparkSession
 from kpreco import files
 from kpreco.config import Config
 from kpreco.judge.key import JudgeKey
+from kpreco.model_card import add_lineage
 
 METADATA_FILE = "kpreco_model.json"
 
@@ -47,6 +49,7 @@ def publish(
         **metadata,
     }
     (local_folder / METADATA_FILE).write_text(json.dumps(record, indent=2, default=str))
+    add_lineage(local_folder, json.loads(json.dumps(record, default=str)))
     target = f"{models_root(config, kind)}/{version}"
     files.copy_from_local(spark, local_folder, target)
     return target

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from sentence_transformers import SentenceTransformer
 
 from kpreco import registry
@@ -30,3 +32,16 @@ def test_stage_trains_registers_and_knows_when_it_is_current(spark, judged_works
         for key in metadata["metrics"]["validation"]
     )
     assert SentenceTransformer(location, device="cpu").encode(["sofa"]).shape == (1, 384)
+    # Its model card says what it is: base model, judge, training data, losses and metrics.
+    card = (Path(location) / "README.md").read_text()
+    assert "**Base model:** [sentence-transformers/all-MiniLM-L6-v2]" in card
+    assert "license: apache-2.0" in card and "- en" in card
+    judge_model, prompt = metadata["judge"]
+    assert f"- judge: `{judge_model}`, prompt version `{prompt}`" in card
+    assert f"- assistant (cross-encoder) distilled: `{metadata['cross_encoder']}`" in card
+    sizes = metadata["training_data"]
+    scores, pairs = config.table_path("ce_scores"), config.table_path("pairs")
+    assert f"| distill | `{scores}` | {sizes['distill']} | 1.0 | source cross_encoder" in card
+    assert f"| ctr | `{pairs}` | {sizes['ctr']} | 1.0 |" in card
+    assert "loss:MultipleNegativesRankingLoss" in card and "loss:MatryoshkaLoss" in card
+    assert "- validation truth_dim384_ndcg@10: " in card or "- validation judged_dim384" in card

@@ -38,6 +38,14 @@ def test_train_register_score_and_rescore_nothing(spark, judged_workspace) -> No
     assert metadata["training_data"]["train_pairs"] == record.counts["train_pairs"] > 0
     model = load_cross_encoder(folder)
     assert model.predict([("Grey Sofa", "sofa")]).shape == (1,)
+    card = (folder / "README.md").read_text()
+    assert "sentence-transformers/all-MiniLM-L6-v2" in card and "## kpreco lineage" in card
+    assert (
+        f"- judge: `{metadata['judge_model']}`, prompt version `{metadata['prompt_version']}`"
+        in card
+    )
+    auc = metadata["metrics"]["test"]["ce_vs_llm"]["auc_vs_llm_label"]
+    assert f"- test split, against the judge: auc_vs_llm_label {auc:.4f}" in card
     report = json.loads((Path(config.report_dir()) / "cross_encoder.json").read_text())
     assert report["ce_vs_llm"]["n"] == record.counts["test_pairs"]
 

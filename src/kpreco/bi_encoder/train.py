@@ -20,7 +20,8 @@ from kpreco.bi_encoder.losses import (
 )
 from kpreco.config import BiEncoderSettings
 from kpreco.embedding import best_device, resolve_encoder_path
-from kpreco.log import get_logger
+from kpreco.log import get_logger, on_terminal
+from kpreco.model_card import describe
 
 log = get_logger(__name__)
 
@@ -96,6 +97,7 @@ def train_bi_encoder(
         str(resolve_encoder_path(settings.base_model)), device=best_device()
     )
     model.max_seq_length = settings.max_seq_length
+    describe(model, settings.base_model, f"kpreco student ({settings.preset})")
     datasets = {name: _dataset(frame) for name, frame in tasks.items() if len(frame) >= 2}
     losses = {name: task_loss(name, model, settings) for name in datasets}
     evaluator = (
@@ -127,7 +129,8 @@ def train_bi_encoder(
             seed=settings.seed,
             bf16=cuda and torch.cuda.is_bf16_supported(),
             fp16=cuda and not torch.cuda.is_bf16_supported(),
-            report_to="none",
+            report_to="none",  # kpreco.tracking logs the run, its stages and models
+            disable_tqdm=not on_terminal(),
             dataloader_pin_memory=cuda,
         )
         trainer = SentenceTransformerTrainer(

@@ -19,7 +19,8 @@ from sentence_transformers.base.evaluation.evaluator import BaseEvaluator
 
 from kpreco.config import CrossEncoderSettings
 from kpreco.embedding import best_device, resolve_encoder_path
-from kpreco.log import get_logger
+from kpreco.log import get_logger, on_terminal
+from kpreco.model_card import describe
 
 log = get_logger(__name__)
 
@@ -89,7 +90,7 @@ def _arguments(settings: CrossEncoderSettings, folder: str, epochs: int, evaluat
         report_to="none",
         dataloader_num_workers=0,
         dataloader_pin_memory=cuda,
-        disable_tqdm=True,
+        disable_tqdm=not on_terminal(),
     )
 
 
@@ -119,6 +120,7 @@ def train_cross_encoder(
 
     torch.manual_seed(settings.seed)
     model = load_cross_encoder(resolve_encoder_path(settings.base_model), settings.max_length)
+    describe(model, settings.base_model, "kpreco assistant (cross-encoder on the judge's labels)")
     loss = BinaryCrossEntropyLoss(model)
     started = time.perf_counter()
     warmed = 0

@@ -247,11 +247,15 @@ def render_html(metrics: dict, k: int, k_hidden: int) -> str:
 
 
 def headline_metrics(metrics: dict, config) -> dict[str, float]:
-    """`runs.metrics` entries: each model's headline means."""
+    """`runs.metrics` entries: each model's headline means and their 95% bootstrap interval
+    (`.ci_low`, `.ci_high`)."""
     flat = {}
     for model, result in metrics["models"].items():
         for name in names(HEADLINE, config.evaluate.k, config.evaluate.k_hidden):
             stats = result["metrics"].get(name)
             if stats:
                 flat[f"evaluate.{model}.{name}"] = float(stats["mean"])
+                for bound in ("ci_low", "ci_high"):
+                    if stats.get(bound) is not None:
+                        flat[f"evaluate.{model}.{name}.{bound}"] = float(stats[bound])
     return flat

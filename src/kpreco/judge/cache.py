@@ -20,7 +20,7 @@ from kpreco.files import write_text
 from kpreco.judge.fanout import as_judgments, judge_frame
 from kpreco.judge.key import JudgeKey, ok_judgments
 from kpreco.judge.report import headline, judge_report, report_frame
-from kpreco.log import StageRecord, get_logger
+from kpreco.log import StageRecord, get_logger, on_terminal
 from kpreco.tables import drop_path, is_delta_table, merge_upsert, read_delta, staged
 
 log = get_logger(__name__)
@@ -33,15 +33,29 @@ def cached_judgments(spark: SparkSession, config: Config) -> DataFrame | None:
     return read_delta(spark, path) if is_delta_table(spark, path) else None
 
 
+def time_left(done: int, total: int, seconds: float) -> str:
+    """The remaining time at the rate so far, as a person reads it ("12m 30s", "1h 05m")."""
+    if done <= 0 or seconds <= 0:
+        return "unknown"
+    left = round((total - done) * seconds / done)
+    hours, rest = divmod(left, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}h {minutes:02d}m" if hours else f"{minutes}m {secs:02d}s"
+
+
 def judge_into_cache(
     spark: SparkSession, config: Config, pending: DataFrame, count: int, record: StageRecord
 ) -> None:
+    from tqdm import tqdm
+
     settings = config.judge
     rounds = max(1, math.ceil(count / settings.commit_every))
     chunked = pending.withColumn("_round", F.pmod(F.xxhash64("item_id"), F.lit(rounds)))
     path = config.table_path("judgments")
     ok = failed = 0
     started = time.perf_counter()
+    # On a terminal a bar with its own estimate; in a log file the per-round line says it all.
+    bar = tqdm(total=count, desc="judge", unit="pair", disable=not on_terminal())
     for number in range(rounds):
         round_started = time.perf_counter()
         results = judge_frame(chunked.where(F.col("_round") == number).drop("_round"), settings)
@@ -55,9 +69,11 @@ def judge_into_cache(
         merge_upsert(spark, judgments, path, JUDGMENT_KEY)
         drop_path(spark, staging)
         ok, failed = ok + counts.get("ok", 0), failed + counts.get("failed", 0)
-        done = ok + failed
+        done, elapsed = ok + failed, time.perf_counter() - started
+        bar.update(sum(counts.values()))
         log.info(
-            "judge round %d/%d: %d pairs (%d failed) in %.0fs; %d/%d done, %.2f pairs/s",
+            "judge round %d/%d: %d pairs (%d failed) in %.0fs; %d/%d done, %.2f pairs/s, "
+            "about %s left",
             number + 1,
             rounds,
             sum(counts.values()),
@@ -65,8 +81,10 @@ def judge_into_cache(
             time.perf_counter() - round_started,
             done,
             count,
-            done / (time.perf_counter() - started),
+            done / elapsed,
+            time_left(done, count, elapsed),
         )
+    bar.close()
     record.counts.update(judged_ok=ok, judged_failed=failed)
     record.details["judge throughput"] = (
         f"{(ok + failed) / (time.perf_counter() - started):.2f} pairs/s"
@@ -95,6 +113,7 @@ def refresh_judge_report(
     _relabel(spark, path, judged, key.matches() & (F.col("status") == "ok"), report["threshold"])
     location = f"{config.report_dir()}/judge.json"
     write_text(spark, location, json.dumps(report, indent=2))
+    record.artifacts.append(location)
     record.details["judge report"] = headline(report)
     log.info("judge report (%s): %s", location, headline(report))
     return report

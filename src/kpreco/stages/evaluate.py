@@ -535,6 +535,7 @@ def run_evaluate(spark: SparkSession, config: Config, record: StageRecord) -> di
     folder = config.report_dir()
     files.write_text(spark, f"{folder}/metrics.json", json.dumps(metrics, indent=2, default=float))
     files.write_text(spark, f"{folder}/report.html", render_html(metrics, k, settings.k_hidden))
+    record.artifacts += [f"{folder}/metrics.json", f"{folder}/report.html"]
     headline = names(HEADLINE, k, settings.k_hidden)
     record.details["report"] = f"{folder}/report.html"
     print(text_table(metrics, headline), flush=True)

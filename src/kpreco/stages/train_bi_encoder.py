@@ -84,12 +84,26 @@ def validation_tasks(
     return [task for task in tasks if task is not None]
 
 
+def _task_table(task: str, settings) -> str:
+    """The output table a task's labels come from (pairs joined with titles either way)."""
+    if task != "distill":
+        return "pairs"
+    return "ce_scores" if settings.tasks.distill.source == "cross_encoder" else "judgments"
+
+
 def run_train_bi_encoder(spark: SparkSession, config: Config, record: StageRecord) -> dict:
     settings = config.bi_encoder
     pairs = read_delta(spark, config.table_path("pairs"))
-    ce_version, ce_scores = None, None
+    ce_version, ce_scores, judge = None, None, None
     if _uses_cross_encoder(config):
-        ce_version = registry.resolve_assistant(spark, config)[1]["version"]
+        assistant = registry.resolve_assistant(spark, config)[1]
+        ce_version, judge = (
+            assistant["version"],
+            [
+                assistant["judge_model"],
+                assistant["prompt_version"],
+            ],
+        )
         ce_scores = read_delta(spark, config.table_path("ce_scores"))
     judged = _judged(spark, config) if _uses_judge(config) else None
     tasks = collect_tasks(task_frames(settings, pairs, ce_scores, ce_version, judged))
@@ -120,8 +134,10 @@ def run_train_bi_encoder(spark: SparkSession, config: Config, record: StageRecor
         "fingerprint": student_fingerprint(spark, config),
         "parent_model": settings.base_model,
         "cross_encoder": ce_version,
-        "judge": JudgeKey.of(config.judge).as_list() if judged is not None else None,
+        # The judge it learned from: directly, or through the assistant's scores.
+        "judge": JudgeKey.of(config.judge).as_list() if judged is not None else judge,
         "training_data": {name: task_pairs(frame) for name, frame in tasks.items()},
+        "training_tables": {name: config.table_path(_task_table(name, settings)) for name in tasks},
         "settings": settings.model_dump(mode="json"),
         "matryoshka_dims": settings.matryoshka_dims,
         "metrics": metrics,
@@ -132,13 +148,12 @@ def run_train_bi_encoder(spark: SparkSession, config: Config, record: StageRecor
         model.save(str(folder))
         location = registry.publish(spark, folder, config, registry.STUDENT, version, metadata)
     report = {"version": version, "preset": settings.preset, **metrics}
-    files.write_text(
-        spark,
-        f"{config.report_dir()}/bi_encoder_{settings.preset}.json",
-        json.dumps(report, indent=2),
-    )
+    report_file = f"{config.report_dir()}/bi_encoder_{settings.preset}.json"
+    files.write_text(spark, report_file, json.dumps(report, indent=2))
+    record.artifacts.append(report_file)
     record.details["bi-encoder"] = f"{version} at {location}"
     record.models[f"bi_encoder[{settings.preset}]"] = version
+    record.published[f"bi_encoder[{settings.preset}]"] = location
     for key, value in sorted((metrics.get("validation") or {}).items()):
         if key.endswith(f"_ndcg@{settings.evaluation.k}"):
             record.details[f"valid {key}"] = f"{value:.4f}"

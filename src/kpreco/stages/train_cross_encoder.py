@@ -117,11 +117,12 @@ def run_train_cross_encoder(spark: SparkSession, config: Config, record: StageRe
         folder = Path(scratch) / version
         model.save(str(folder))
         location = registry.publish(spark, folder, config, registry.ASSISTANT, version, metadata)
-    files.write_text(
-        spark, f"{config.report_dir()}/cross_encoder.json", json.dumps(report, indent=2)
-    )
+    report_file = f"{config.report_dir()}/cross_encoder.json"
+    files.write_text(spark, report_file, json.dumps(report, indent=2))
+    record.artifacts.append(report_file)
     record.details["cross-encoder"] = f"{version} at {location}"
     record.models["cross_encoder"] = version
+    record.published["cross_encoder"] = location
     record.details["ce vs llm"] = json.dumps(report["ce_vs_llm"])
     log.info("cross-encoder %s: %s", version, json.dumps(report))
     return {"version": version, "report": report, **metrics}
