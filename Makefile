@@ -8,11 +8,9 @@ setup:
 run: setup
 	./spark-submit.sh jobs/pipeline.py --config conf/local.yaml
 
-# The test suite (slow tests excluded; see test-slow), on two workers: the job tests mostly wait
-# on JVM start-up and Delta commits, so one file per worker at a time keeps both cores busy
-# (a module's fixtures stay on one worker).
+# The test suite (slow tests excluded; see test-slow).
 test: setup
-	.venv/bin/python -m pytest -n 2 --dist loadfile
+	.venv/bin/python -m pytest
 
 test-slow: setup
 	.venv/bin/python -m pytest -m slow

@@ -83,9 +83,11 @@ def test_a_body_without_logprobs_fails_its_pair_without_retrying(llm_server) -> 
 
 
 def test_without_retries_faults_are_recorded_per_pair(llm_server) -> None:
-    server = llm_server(fault_rate=0.6, seed=5, slow_seconds=3.0)
+    # The timeout sits far from both a real answer (the model's prompt evaluation, which a busy
+    # machine slows several-fold) and the slow fault, so the split does not depend on load.
+    server = llm_server(fault_rate=0.6, seed=5, slow_seconds=30.0)
     backend = OpenAIBackend(
-        TEMPLATES["instruction"], settings(server, max_retries=0, timeout_s=2.0)
+        TEMPLATES["instruction"], settings(server, max_retries=0, timeout_s=10.0)
     )
     results = backend.judge(REQUESTS * 4)
     failed = [r for r in results if r.status == "failed"]
