@@ -110,6 +110,8 @@ def test_a_job_and_its_stages_and_models_are_tracked(spark, tmp_path: Path, monk
             record.published.update(student=student, assistant=assistant)
         with pytest.raises(RuntimeError), stage("broken"):
             raise RuntimeError("boom")
+        with stage("reuse") as record:  # a later stage using the same student: not logged again
+            record.published["student"] = student
     tracker.finish(True, {"evaluate.ctr_only.true_ndcg@10": 0.4})
 
     client = MlflowClient(tracking_uri(config))
@@ -123,7 +125,7 @@ def test_a_job_and_its_stages_and_models_are_tracked(spark, tmp_path: Path, monk
         [experiment.experiment_id], f"tags.`mlflow.parentRunId` = '{tracker.run_id}'"
     )
     by_name = {run.info.run_name: run for run in children}
-    assert set(by_name) == {"train", "broken"}
+    assert set(by_name) == {"train", "broken", "reuse"}
     train = by_name["train"]
     assert train.info.status == "FINISHED" and by_name["broken"].info.status == "FAILED"
     assert train.data.metrics["pairs"] == 42
@@ -135,6 +137,7 @@ def test_a_job_and_its_stages_and_models_are_tracked(spark, tmp_path: Path, monk
         name: client.search_model_versions(f"name = '{name}'")[0]
         for name in (student_model_name("ctr_only"), CROSS_ENCODER_MODEL)
     }
+    assert len(client.search_model_versions(f"name = '{student_model_name('ctr_only')}'")) == 1
     tags = versions[student_model_name("ctr_only")].tags
     assert tags["kpreco_version"] == "bi-ctr_only-1"
     assert (tags["judge_model"], tags["prompt_version"]) == tuple(judge)

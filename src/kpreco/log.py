@@ -52,7 +52,8 @@ class StageRecord:
     metrics: dict[str, float] = field(default_factory=dict)
     # Reports the stage wrote for a person to read (their locations), for run tracking.
     artifacts: list[str] = field(default_factory=list)
-    # Models the stage trained and registered (role -> registry location), for run tracking.
+    # Models the stage trained or reused (role -> registry location): run tracking mirrors each
+    # into MLflow's model registry once.
     published: dict[str, str] = field(default_factory=dict)
     started_at: float = field(default_factory=time.time)  # epoch seconds
 

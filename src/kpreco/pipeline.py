@@ -13,6 +13,7 @@ from kpreco.evaluate.report import headline_metrics
 from kpreco.freshness import Decision, incremental, model_decision
 from kpreco.judge.report import report_metrics
 from kpreco.log import StageRecord, get_logger, stage
+from kpreco.registry import ASSISTANT, STUDENT, location
 from kpreco.stages import train_bi_encoder, train_cross_encoder
 from kpreco.stages.build_pairs import pairs_decision, pairs_fingerprint, run_build_pairs
 from kpreco.stages.evaluate import run_evaluate
@@ -64,6 +65,7 @@ def run_pipeline(spark: SparkSession, config: Config, stages: list[StageRecord])
             metrics["cross_encoder.train_seconds"] = result["train_seconds"]
         else:
             record.models["cross_encoder"] = pinned or current
+            record.published["cross_encoder"] = location(config, ASSISTANT, pinned or current)
     with stage("score_ce") as record:
         stages.append(record)
         decide(record, incremental("score_ce"))
@@ -79,6 +81,9 @@ def run_pipeline(spark: SparkSession, config: Config, stages: list[StageRecord])
                 metrics[f"bi_encoder.{preset}.train_seconds"] = result["train_seconds"]
             else:
                 record.models[f"bi_encoder[{preset}]"] = pinned or current
+                record.published[f"bi_encoder[{preset}]"] = location(
+                    config, STUDENT, pinned or current
+                )
     with stage("recommend") as record:
         stages.append(record)
         decide(record, incremental("recommend"))

@@ -50,7 +50,7 @@ def publish(
     }
     (local_folder / METADATA_FILE).write_text(json.dumps(record, indent=2, default=str))
     add_lineage(local_folder, json.loads(json.dumps(record, default=str)))
-    target = f"{models_root(config, kind)}/{version}"
+    target = location(config, kind, version)
     files.copy_from_local(spark, local_folder, target)
     return target
 
@@ -79,6 +79,11 @@ def resolve(
         )
     chosen = candidates[-1]
     return f"{models_root(config, kind)}/{chosen['version']}", chosen
+
+
+def location(config: Config, kind: str, version: str) -> str:
+    """Where version `version` of `kind` is registered."""
+    return f"{models_root(config, kind)}/{version}"
 
 
 def local_copy(spark: SparkSession, location: str) -> Path:

@@ -7,7 +7,9 @@ headline numbers with their bootstrap intervals, the judge's agreement), and per
 counts, time, run/skip decision, details and reports (`judge.json`, `metrics.json`,
 `report.html`) as artifacts. A student is logged with MLflow's sentence-transformers flavour
 (`kpreco-student-<preset>`); a cross-encoder, which that flavour cannot load, as a Python model
-wrapping its sentence-transformers folder (`kpreco-cross-encoder`). Each registered version
+wrapping its sentence-transformers folder (`kpreco-cross-encoder`). A model a stage reuses is
+logged too when MLflow's registry lacks it (the first tracked run of an existing deployment),
+never twice. Each registered version
 carries the kpreco lineage (registry version, judge, prompt version, training-data fingerprint,
 parent model) as tags and its model-card section as description.
 
@@ -208,12 +210,15 @@ class RunTracker:
 
         folder = registry.local_copy(self.spark, location)
         meta = json.loads((folder / registry.METADATA_FILE).read_text())
+        student = meta["kind"] == registry.STUDENT
+        name = student_model_name(meta.get("preset", "student")) if student else CROSS_ENCODER_MODEL
+        if self._registered(name, meta["version"]):
+            return
         started = time.perf_counter()
         with mlflow.start_run(run_id=stage_run):
-            if meta["kind"] == registry.STUDENT:
+            if student:
                 from sentence_transformers import SentenceTransformer
 
-                name = student_model_name(meta.get("preset", "student"))
                 info = mlflow.sentence_transformers.log_model(
                     SentenceTransformer(str(folder), device="cpu"),
                     name="student",
@@ -222,7 +227,6 @@ class RunTracker:
                     metadata={"kpreco_version": meta["version"]},
                 )
             else:
-                name = CROSS_ENCODER_MODEL
                 info = mlflow.pyfunc.log_model(
                     name="cross_encoder",
                     python_model=_cross_encoder_model(),
@@ -242,6 +246,11 @@ class RunTracker:
             version,
             time.perf_counter() - started,
         )
+
+    def _registered(self, name: str, version: str) -> bool:
+        """Whether MLflow's registry holds kpreco model `version` under `name` already."""
+        found = self.client.search_model_versions(f"name = '{name}'")
+        return any(found_version.tags.get("kpreco_version") == version for found_version in found)
 
     def finish(self, succeeded: bool, metrics: dict[str, float], error: str | None = None) -> None:
         if not self.active:
