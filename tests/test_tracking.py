@@ -116,6 +116,7 @@ def test_a_job_and_its_stages_and_models_are_tracked(spark, tmp_path: Path, monk
 
     client = MlflowClient(tracking_uri(config))
     experiment = client.get_experiment_by_name("kpreco")
+    assert experiment.tags["mlflow.experimentKind"] == "custom_model_development"
     parent = client.get_run(tracker.run_id)
     assert parent.info.status == "FINISHED"
     assert parent.info.run_name == "pipeline tracked-1"

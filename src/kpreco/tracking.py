@@ -40,6 +40,7 @@ from kpreco.model_card import lineage_markdown
 log = get_logger(__name__)
 
 PARENT_TAG = "mlflow.parentRunId"
+EXPERIMENT_KIND_TAG, MODEL_TRAINING = "mlflow.experimentKind", "custom_model_development"
 MAX_PARAM_LENGTH = 6000  # MLflow's limit on a parameter value
 BATCH = 100  # MLflow's limit on parameters per log_batch call
 CROSS_ENCODER_MODEL = "kpreco-cross-encoder"
@@ -137,6 +138,9 @@ class RunTracker:
             if found
             else self.client.create_experiment(name, artifact_location=artifact_root(self.config))
         )
+        if not found or EXPERIMENT_KIND_TAG not in found.tags:
+            # MLflow 3's UI opens an experiment without this tag in its GenAI (traces) view.
+            self.client.set_experiment_tag(self.experiment_id, EXPERIMENT_KIND_TAG, MODEL_TRAINING)
         run = self.client.create_run(
             self.experiment_id,
             run_name=f"{self.job} {self.config.run_id}",
