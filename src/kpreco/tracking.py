@@ -293,8 +293,10 @@ def lineage_tags(meta: dict) -> dict[str, str]:
 
 def _cross_encoder_model():
     """An MLflow Python model over a cross-encoder folder: predict takes a frame of `title`
-    and `keyphrase` and returns the model's relevance scores. Defined here, inside a function,
-    so that MLflow pickles the class itself and loading it does not need kpreco installed."""
+    and `keyphrase` and returns the cross-encoder's own scores (the sigmoid of its logit), not
+    kpreco's calibrated probability (the calibration is in `kpreco_model.json` beside it).
+    Defined inside a function so that MLflow pickles the class itself and loading it does not
+    need kpreco installed."""
     import mlflow
 
     class CrossEncoderModel(mlflow.pyfunc.PythonModel):
