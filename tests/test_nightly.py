@@ -44,11 +44,12 @@ def _options(argv: list[str], name: str) -> list[str]:
 def test_dag_submits_the_pipeline_job_as_the_wrapper_does() -> None:
     dag = _dag_module()
     assert dag.DELTA_SESSION_CONF == DELTA_SESSION_CONF
-    kwargs = dag.submit_kwargs(ROOT, "conf/cluster.yaml")
     run_id = dag.RUN_ID.replace("{{ ds_nodash }}", "20261201")
+    # The wrapper first, as the DAG's deploy step says: it builds the zip of the current sources.
     env, argv = _wrapper_command(
         "jobs/pipeline.py", "--config", "conf/cluster.yaml", "--run-id", run_id
     )
+    kwargs = dag.submit_kwargs(ROOT, "conf/cluster.yaml")
     script = argv.index(kwargs["application"])  # the same script, absolute
     wrapper_args = argv[script + 1 :]
     wrapper_args[1] = str(ROOT / wrapper_args[1])  # the wrapper runs from the checkout
