@@ -35,13 +35,19 @@ def describe(model, base_model: str, model_name: str, language: str = "en") -> N
     card.add_tags(["kpreco", "keyphrase-recommendation"])
 
 
-def _judge_text(judge) -> str:
-    if not judge:
+def model_judge(metadata: dict) -> tuple[str | None, str | None]:
+    """(judge model, prompt version) a registered model learned from: a student's metadata
+    holds them as `judge` [model, prompt], a cross-encoder's as `judge_model`/`prompt_version`."""
+    if metadata.get("judge"):
+        model, prompt = metadata["judge"]
+        return model, prompt
+    return metadata.get("judge_model"), metadata.get("prompt_version")
+
+
+def _judge_text(metadata: dict) -> str:
+    model, prompt = model_judge(metadata)
+    if not model:
         return "none (this model learned no judge labels)"
-    if isinstance(judge, list | tuple):
-        model, prompt = judge
-    else:
-        model, prompt = judge.get("judge_model"), judge.get("prompt_version")
     return f"`{model}`, prompt version `{prompt}`"
 
 
@@ -89,11 +95,6 @@ def lineage_markdown(metadata: dict) -> str:
     base = metadata.get("parent_model") or settings.get("base_model")
     public_id = PACKAGED_MODELS.get(base, (None,))[0]
     training = metadata.get("training_data") or {}
-    judge = metadata.get("judge") or (
-        {"judge_model": metadata["judge_model"], "prompt_version": metadata.get("prompt_version")}
-        if metadata.get("judge_model")
-        else None
-    )
     lines = [
         LINEAGE_HEADING,
         "",
@@ -101,7 +102,7 @@ def lineage_markdown(metadata: dict) -> str:
         + (f", preset `{metadata['preset']}`" if metadata.get("preset") else "")
         + f" (kpreco {__version__}, run `{metadata.get('run_id')}`)",
         f"- base model: `{base}`" + (f" ({public_id})" if public_id else ""),
-        f"- judge: {_judge_text(judge)}",
+        f"- judge: {_judge_text(metadata)}",
     ]
     if metadata.get("cross_encoder"):
         lines.append(f"- assistant (cross-encoder) distilled: `{metadata['cross_encoder']}`")

@@ -35,7 +35,7 @@ from pyspark.sql import SparkSession
 from kpreco import __version__, registry
 from kpreco.config import Config, absolute_location, config_summary
 from kpreco.log import StageRecord, get_logger
-from kpreco.model_card import lineage_markdown
+from kpreco.model_card import lineage_markdown, model_judge
 
 log = get_logger(__name__)
 
@@ -151,8 +151,9 @@ class RunTracker:
             },
         )
         self.run_id = run.info.run_id
-        self._log_params(self.run_id, flat_params(config_summary(self.config)))
-        self.client.log_dict(self.run_id, config_summary(self.config), "config.json")
+        summary = config_summary(self.config)
+        self._log_params(self.run_id, flat_params(summary))
+        self.client.log_dict(self.run_id, summary, "config.json")
         log.info("tracking: MLflow run %s at %s", self.run_id, self.uri)
 
     def _log_params(self, run_id: str, params: dict[str, str]) -> None:
@@ -272,10 +273,7 @@ class RunTracker:
 
 def lineage_tags(meta: dict) -> dict[str, str]:
     """A registered version's tags: what it was made of, from the kpreco registry metadata."""
-    judge = meta.get("judge")
-    judge_model, prompt = (
-        judge if isinstance(judge, list) else (meta.get("judge_model"), meta.get("prompt_version"))
-    )
+    judge_model, prompt = model_judge(meta)
     tags = {
         "kpreco_version": meta.get("version"),
         "kind": meta.get("kind"),
