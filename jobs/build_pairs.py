@@ -5,10 +5,12 @@ from pyspark.sql import SparkSession
 from kpreco.cli import job_parser, run_job
 from kpreco.config import Config
 from kpreco.log import StageRecord, stage
-from kpreco.stages.build_pairs import run_build_pairs
 
 
 def body(spark: SparkSession, config: Config, stages: list[StageRecord]) -> None:
+    # Imported here, not at the top, so that --help answers without loading torch.
+    from kpreco.stages.build_pairs import run_build_pairs
+
     with stage("build_pairs") as record:
         stages.append(record)
         run_build_pairs(spark, config, record)

@@ -5,12 +5,14 @@ from pyspark.sql import SparkSession
 
 from kpreco.cli import job_parser, run_job
 from kpreco.config import Config
-from kpreco.evaluate.report import headline_metrics
 from kpreco.log import StageRecord, stage
-from kpreco.stages.evaluate import run_evaluate
 
 
 def body(spark: SparkSession, config: Config, stages: list[StageRecord]) -> dict:
+    # Imported here, not at the top, so that --help answers without loading torch.
+    from kpreco.evaluate.report import headline_metrics
+    from kpreco.stages.evaluate import run_evaluate
+
     with stage("evaluate") as record:
         stages.append(record)
         record.metrics.update(headline_metrics(run_evaluate(spark, config, record), config))

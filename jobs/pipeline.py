@@ -5,10 +5,12 @@ from pyspark.sql import SparkSession
 from kpreco.cli import job_parser, run_job
 from kpreco.config import Config
 from kpreco.log import StageRecord
-from kpreco.pipeline import run_pipeline
 
 
 def body(spark: SparkSession, config: Config, stages: list[StageRecord]) -> dict:
+    # Imported here, not at the top, so that --help answers without loading torch.
+    from kpreco.pipeline import run_pipeline
+
     return run_pipeline(spark, config, stages)
 
 

@@ -6,7 +6,6 @@ from pyspark.sql import SparkSession
 from kpreco.cli import job_parser, run_job
 from kpreco.config import Config
 from kpreco.log import StageRecord, stage
-from kpreco.stages.recommend import run_recommend
 
 
 def main() -> None:
@@ -15,6 +14,9 @@ def main() -> None:
     args = parser.parse_args()
 
     def body(spark: SparkSession, config: Config, stages: list[StageRecord]) -> dict:
+        # Imported here, not at the top, so that --help answers without loading torch.
+        from kpreco.stages.recommend import run_recommend
+
         with stage("recommend") as record:
             stages.append(record)
             result = run_recommend(spark, config, record, full_refresh=args.full_refresh)

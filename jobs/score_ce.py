@@ -5,10 +5,12 @@ from pyspark.sql import SparkSession
 from kpreco.cli import job_parser, run_job
 from kpreco.config import Config
 from kpreco.log import StageRecord, stage
-from kpreco.stages.score_ce import run_score_ce
 
 
 def body(spark: SparkSession, config: Config, stages: list[StageRecord]) -> dict:
+    # Imported here, not at the top, so that --help answers without loading torch.
+    from kpreco.stages.score_ce import run_score_ce
+
     with stage("score_ce") as record:
         stages.append(record)
         run_score_ce(spark, config, record)

@@ -4,12 +4,14 @@ from pyspark.sql import SparkSession
 
 from kpreco.cli import job_parser, run_job
 from kpreco.config import Config
-from kpreco.judge.report import report_metrics
 from kpreco.log import StageRecord, stage
-from kpreco.stages.score_llm import run_score_llm
 
 
 def body(spark: SparkSession, config: Config, stages: list[StageRecord]) -> dict:
+    # Imported here, not at the top, so that --help answers without loading torch.
+    from kpreco.judge.report import report_metrics
+    from kpreco.stages.score_llm import run_score_llm
+
     with stage("score_llm") as record:
         stages.append(record)
         record.metrics.update(report_metrics(run_score_llm(spark, config, record)))

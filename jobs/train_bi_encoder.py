@@ -11,10 +11,12 @@ from pyspark.sql import SparkSession
 from kpreco.cli import job_parser, run_job
 from kpreco.config import Config
 from kpreco.log import StageRecord, stage
-from kpreco.stages.train_bi_encoder import run_train_bi_encoder
 
 
 def body(spark: SparkSession, config: Config, stages: list[StageRecord]) -> dict:
+    # Imported here, not at the top, so that --help answers without loading torch.
+    from kpreco.stages.train_bi_encoder import run_train_bi_encoder
+
     with stage(f"train_bi_encoder[{config.bi_encoder.preset}]") as record:
         stages.append(record)
         result = run_train_bi_encoder(spark, config, record)

@@ -5,10 +5,12 @@ from pyspark.sql import SparkSession
 from kpreco.cli import job_parser, run_job
 from kpreco.config import Config
 from kpreco.log import StageRecord, stage
-from kpreco.stages.train_cross_encoder import run_train_cross_encoder
 
 
 def body(spark: SparkSession, config: Config, stages: list[StageRecord]) -> dict:
+    # Imported here, not at the top, so that --help answers without loading torch.
+    from kpreco.stages.train_cross_encoder import run_train_cross_encoder
+
     with stage("train_cross_encoder") as record:
         stages.append(record)
         result = run_train_cross_encoder(spark, config, record)

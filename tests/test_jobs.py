@@ -12,6 +12,8 @@ import socket
 import subprocess
 import time
 import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -26,6 +28,7 @@ from kpreco.pairs.build import PAIR_COLUMNS
 from kpreco.stages.build_pairs import run_build_pairs
 from kpreco.tables import content_fingerprint, latest_version, read_delta
 from tests.conftest import base_url
+from tests.judge_server import serve
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -96,20 +99,40 @@ def submit(
         env={**os.environ, **QUICK_JVM, **(env or {})},
     )
     if check and result.returncode != 0:
-        raise AssertionError(f"{job} failed:\n{result.stdout[-8000:]}")
+        raise AssertionError(f"{job} failed:\n{failure_of(result.stdout)}")
     result.output = result.stdout  # spark-submit sends the Python driver's stderr to stdout
     return result
 
 
+def failure_of(output: str) -> str:
+    """The Python traceback of a failed job (a Java stack trace after it would push it out of
+    the last lines), then the last lines."""
+    start = output.rfind("Traceback (most recent call last)")
+    head = output[start : start + 6000] + "\n...\n" if start >= 0 else ""
+    return head + output[-4000:]
+
+
 @pytest.fixture(scope="module")
 def simulated(tmp_path_factory) -> Path:
-    workdir = tmp_path_factory.mktemp("e2e")
+    """The simulate and build_pairs jobs, each on its own (for the slow tests that kill or
+    rerun one of them)."""
+    workdir = tmp_path_factory.mktemp("e2e-jobs")
     submit("simulate", workdir)
     submit("build_pairs", workdir, "run_id=first")
     return workdir
 
 
-def test_simulated_inputs_and_pairs_table(spark, simulated: Path) -> None:
+@pytest.fixture(scope="module")
+def pipelined(tmp_path_factory) -> tuple[Path, str]:
+    """README's first command on the test settings: the whole pipeline from an empty folder
+    (it simulates the marketplace, then runs every stage): (workdir, its output)."""
+    workdir = tmp_path_factory.mktemp("e2e")
+    run = submit("pipeline", workdir, "run_id=pipeline-1")
+    return workdir, run.output
+
+
+def test_simulated_inputs_and_pairs_table(spark, pipelined) -> None:
+    simulated, _ = pipelined
     inputs = simulated / "inputs"
     assert read_delta(spark, str(inputs / "items")).count() == 300
     assert read_delta(spark, str(inputs / "keyphrases")).count() == 150
@@ -122,8 +145,9 @@ def test_simulated_inputs_and_pairs_table(spark, simulated: Path) -> None:
     assert {"clicked", "sr_negative", "unshown_candidate"} <= kinds
     per_item_splits = pairs.groupBy("item_id").agg(F.countDistinct("split").alias("n"))
     assert per_item_splits.where(F.col("n") > 1).count() == 0
-    runs = read_delta(spark, str(simulated / "out" / "runs"))
-    assert {r.job for r in runs.collect()} >= {"simulate", "build_pairs"}
+    (run,) = read_delta(spark, str(simulated / "out" / "runs")).collect()
+    assert run.job == "pipeline" and run.status == "succeeded"
+    assert run.row_counts["build_pairs.pairs"] == pairs.count()
 
 
 @pytest.mark.slow  # the pipeline's same-run_id rerun below covers the claim in the default run
@@ -143,8 +167,9 @@ def test_rerun_same_run_id_changes_nothing_and_time_travel_works(spark, simulate
 
 
 def test_schema_problems_stop_before_any_work_naming_table_and_column(
-    spark, tmp_path: Path, simulated: Path
+    spark, tmp_path: Path, pipelined
 ) -> None:
+    simulated, _ = pipelined
     # A missing column in one table and a wrong type in another: one error names both.
     items = read_delta(spark, str(simulated / "inputs" / "items")).drop("title")
     items.write.parquet(str(tmp_path / "items.parquet"))
@@ -167,8 +192,9 @@ def test_schema_problems_stop_before_any_work_naming_table_and_column(
 
 
 def test_bad_rows_land_in_rejects_while_the_stage_completes(
-    spark, tmp_path: Path, simulated: Path
+    spark, tmp_path: Path, pipelined
 ) -> None:
+    simulated, _ = pipelined
     items = read_delta(spark, str(simulated / "inputs" / "items"))
     first_id = items.orderBy("item_id").first().item_id
     bad = spark.createDataFrame(
@@ -200,6 +226,9 @@ def test_bad_rows_land_in_rejects_while_the_stage_completes(
             f"inputs.items={csv}",
             f"output.root={tmp_path / 'out'}",
             "run_id=bad",
+            # Rejects are the point here: random candidates give every kept item pairs without
+            # embedding the catalog (encoder candidates have their own tests).
+            "pairs.encoder_candidates_per_item=0",
         ],
     )
     record = StageRecord("build_pairs")
@@ -265,56 +294,6 @@ def test_score_llm_killed_midway_keeps_finished_rounds_and_rerun_completes(
     table = read_delta(spark, str(judgments))
     assert table.count() == table.select("item_id", "keyphrase").distinct().count()
     assert table.where(F.col("status") == "ok").count() == table.count() > kept
-
-
-@pytest.fixture(scope="module")
-def pipelined(simulated: Path) -> tuple[Path, str]:
-    """The whole pipeline run once over the simulated inputs, tracked in MLflow: (workdir, its
-    output)."""
-    run = submit("pipeline", simulated, "run_id=pipeline-1", "tracking.enabled=true")
-    return simulated, run.output
-
-
-def test_the_pipeline_run_is_tracked_in_mlflow(pipelined) -> None:
-    from mlflow.tracking import MlflowClient
-
-    workdir, output = pipelined
-    client = MlflowClient(f"sqlite:///{workdir / 'out' / 'mlflow' / 'mlflow.db'}")
-    experiment = client.get_experiment_by_name("kpreco")
-    (run,) = client.search_runs(
-        [experiment.experiment_id],
-        "tags.`kpreco.run_id` = 'pipeline-1' and tags.`kpreco.job` = 'pipeline'",
-    )
-    assert run.info.status == "FINISHED"
-    assert run.data.params["bi_encoder.preset"] == "ctr_sr_distill_pearson"
-    assert "tracking: open with `mlflow ui --backend-store-uri sqlite:///" in output
-    children = {
-        child.info.run_name: child
-        for child in client.search_runs(
-            [experiment.experiment_id], f"tags.`mlflow.parentRunId` = '{run.info.run_id}'"
-        )
-    }
-    stages = ("simulate", "build_pairs", "score_llm", "train_cross_encoder", "score_ce")
-    student = "train_bi_encoder[ctr_sr_distill_pearson]"
-    assert set(children) == {*stages, student, "recommend", "evaluate"}
-    evaluate = children["evaluate"]
-    ndcg = "evaluate.ctr_sr_distill_pearson.true_ndcg_at_10"
-    low, high = evaluate.data.metrics[f"{ndcg}.ci_low"], evaluate.data.metrics[f"{ndcg}.ci_high"]
-    assert low <= evaluate.data.metrics[ndcg] <= high
-    assert run.data.metrics[ndcg] == evaluate.data.metrics[ndcg]
-    assert {"metrics.json", "report.html"} <= {
-        f.path for f in client.list_artifacts(evaluate.info.run_id)
-    }
-    assert "judge.json" in {
-        f.path for f in client.list_artifacts(children["score_llm"].info.run_id)
-    }
-    assert children["recommend"].data.metrics["keyphrases_written"] > 0
-    judge = client.search_model_versions("name = 'kpreco-cross-encoder'")[0].tags["judge_model"]
-    student_version = client.search_model_versions(
-        "name = 'kpreco-student-ctr_sr_distill_pearson'"
-    )[0]
-    assert student_version.tags["judge_model"] == judge == "llamacpp:smollm2-135m"
-    assert student_version.run_id == children[student].info.run_id
 
 
 def delta_tables(out: Path) -> dict[str, Path]:
@@ -593,21 +572,31 @@ def run_wrapper(*arguments: str, env: dict[str, str] | None = None, cwd: Path = 
     )
 
 
-def test_your_own_csv_files_through_the_pipeline_with_an_llm_endpoint(
-    spark, tmp_path: Path, simulated: Path, llm_server
-) -> None:
-    """README's own-data recipe as a user runs it first: CSV files of a marketplace that is not
-    the simulator's (no truth; a simulator truth left in the same folder must not be read), the
-    judge behind an OpenAI-compatible endpoint that wants an API key (the key never reaches
-    logs, tables, reports or saved configs), the student chosen with --set (the preset's own
-    settings apply, and a --set on top of them wins)."""
+@dataclass(frozen=True)
+class OwnDataRun:
+    folder: Path  # the user's CSV tables
+    out: Path
+    output: str
+    secret: str
+    counts: dict[str, int]
+    returncode: int
+
+
+@pytest.fixture(scope="module")
+def own_data(tmp_path_factory, pipelined) -> Iterator[OwnDataRun]:
+    """README's own-data recipe as a user runs it first, tracked in MLflow: CSV files of a
+    marketplace that is not the simulator's (a simulator truth left in the same folder), the
+    judge behind an OpenAI-compatible endpoint that wants an API key, the student chosen with
+    --set."""
     from tests.own_data import write_marketplace
 
+    tmp_path = tmp_path_factory.mktemp("own")
     folder = tmp_path / "tables"
     counts = write_marketplace(folder, items=200, seed=8)
+    simulated, _ = pipelined
     shutil.copytree(simulated / "inputs" / "truth", folder / "truth")  # a stale simulator truth
     secret = f"sk-kpreco-{uuid.uuid4().hex}"
-    server = llm_server(api_key=secret)  # refuses requests without the key
+    server = serve("packaged:smollm2-135m", "127.0.0.1", 0, api_key=secret)  # wants the key
     out = tmp_path / "out"
     settings = {
         "inputs.dir": folder,
@@ -626,8 +615,17 @@ def test_your_own_csv_files_through_the_pipeline_with_an_llm_endpoint(
         *[part for key, value in settings.items() for part in ("--set", f"{key}={value}")],
         env={"KPRECO_JUDGE_API_KEY": secret},
     )
-    output = result.stdout
-    assert result.returncode == 0, output[-8000:]
+    server.shutdown()
+    yield OwnDataRun(folder, out, result.stdout, secret, counts, result.returncode)
+
+
+def test_your_own_csv_files_through_the_pipeline_with_an_llm_endpoint(spark, own_data) -> None:
+    """No truth is read (the simulator's left in the folder is not the user's), the key never
+    reaches logs, tables, reports or saved configs, and the preset chosen with --set trains with
+    its own settings (a --set on top of them wins)."""
+    folder, out, output, secret = own_data.folder, own_data.out, own_data.output, own_data.secret
+    counts = own_data.counts
+    assert own_data.returncode == 0, output[-8000:]
     assert f"input items: {folder}/items.csv" in output
     assert f"input truth left out: {folder}/truth holds the simulator's sample data" in output
     assert "truth_read" not in output  # never validated, so never read
@@ -647,7 +645,7 @@ def test_your_own_csv_files_through_the_pipeline_with_an_llm_endpoint(
     # The pipeline's student is the preset chosen with --set, with its settings, and the report
     # shows them from the registry.
     assert "  train_bi_encoder[ctr_only] " in output
-    (trained,) = student_settings(tmp_path, "ctr_only")
+    (trained,) = student_settings(out.parent, "ctr_only")
     assert enabled(trained) == (True, False, False) and trained["ctr"]["max_pairs"] == 20
     assert student["trained_with"]["sr"] == "off" and student["trained_with"]["distill"] == "off"
     # The endpoint took the key (pairs were judged), and the key is nowhere.
@@ -666,6 +664,50 @@ def test_your_own_csv_files_through_the_pipeline_with_an_llm_endpoint(
         assert leaked.count() == 0, name
     saved = read_delta(spark, str(out / "runs")).first().config_json
     assert "KPRECO_JUDGE_API_KEY" in saved  # the saved config names the variable, not its value
+
+
+def test_the_pipeline_run_is_tracked_in_mlflow(own_data) -> None:
+    from mlflow.tracking import MlflowClient
+
+    client = MlflowClient(f"sqlite:///{own_data.out / 'mlflow' / 'mlflow.db'}")
+    experiment = client.get_experiment_by_name("kpreco")
+    (run,) = client.search_runs(
+        [experiment.experiment_id],
+        "tags.`kpreco.run_id` = 'own-1' and tags.`kpreco.job` = 'pipeline'",
+    )
+    assert run.info.status == "FINISHED"
+    assert run.data.params["bi_encoder.preset"] == "ctr_only"
+    assert "tracking: open with `mlflow ui --backend-store-uri sqlite:///" in own_data.output
+    children = {
+        child.info.run_name: child
+        for child in client.search_runs(
+            [experiment.experiment_id], f"tags.`mlflow.parentRunId` = '{run.info.run_id}'"
+        )
+    }
+    stages = ("build_pairs", "score_llm", "train_cross_encoder", "score_ce")
+    student = "train_bi_encoder[ctr_only]"
+    assert set(children) == {*stages, student, "recommend", "evaluate"}
+    evaluate = children["evaluate"]
+    headline = "evaluate.ctr_only.llm_precision_at_10"  # no truth here: the judged headline
+    low, high = (
+        evaluate.data.metrics[f"{headline}.ci_low"],
+        evaluate.data.metrics[f"{headline}.ci_high"],
+    )
+    assert low <= evaluate.data.metrics[headline] <= high
+    assert run.data.metrics[headline] == evaluate.data.metrics[headline]
+    assert {"metrics.json", "report.html"} <= {
+        f.path for f in client.list_artifacts(evaluate.info.run_id)
+    }
+    assert "judge.json" in {
+        f.path for f in client.list_artifacts(children["score_llm"].info.run_id)
+    }
+    assert children["recommend"].data.metrics["keyphrases_written"] > 0
+    (assistant,) = client.search_model_versions("name = 'kpreco-cross-encoder'")
+    assert assistant.tags["judge_model"].startswith("openai:")
+    assert assistant.run_id == children["train_cross_encoder"].info.run_id
+    (student_version,) = client.search_model_versions("name = 'kpreco-student-ctr_only'")
+    assert student_version.run_id == children[student].info.run_id
+    assert student_version.tags["preset"] == "ctr_only" and student_version.tags["fingerprint"]
 
 
 @pytest.mark.slow  # two JVM sessions (a script and the interactive shell): make test-slow

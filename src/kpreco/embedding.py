@@ -21,7 +21,6 @@ both and nothing is collected.
 from __future__ import annotations
 
 import os
-import tempfile
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -43,6 +42,7 @@ from pyspark.sql.types import (
     StructType,
 )
 
+from kpreco.files import scratch_folder
 from kpreco.log import get_logger, quiet_progress_bars
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -253,7 +253,7 @@ def build_keyphrase_index(
     driver and ship the index file."""
     local = vocabulary.select("keyphrase").toPandas().sort_values("keyphrase")
     vectors = embed_vocabulary(local.reset_index(drop=True), vocabulary, encoding)
-    folder = Path(tempfile.mkdtemp(prefix="kpreco-index-"))
+    folder = scratch_folder("index-")
     file_name = f"keyphrases-{uuid.uuid4().hex[:8]}.faiss"
     write_index(exact_index(vectors), folder / file_name)
     spark.sparkContext.addFile(str(folder / file_name))

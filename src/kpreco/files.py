@@ -6,9 +6,27 @@ serves `data/local/out` and `s3a://bucket/kpreco`.
 
 from __future__ import annotations
 
+import atexit
+import shutil
+import tempfile
 from pathlib import Path
 
 from pyspark.sql import SparkSession
+
+_SCRATCH_ROOT: Path | None = None
+
+
+def scratch_folder(prefix: str) -> Path:
+    """A new local folder for this process's temporary files (model copies, shipped archives,
+    index files), removed when the process exits. They must outlive the call that makes them
+    (Spark serves shipped files to executors until the application ends), so a `with` block
+    cannot hold them; one root per process, removed at exit, keeps a nightly driver's disk from
+    filling with them."""
+    global _SCRATCH_ROOT
+    if _SCRATCH_ROOT is None:
+        _SCRATCH_ROOT = Path(tempfile.mkdtemp(prefix="kpreco-"))
+        atexit.register(shutil.rmtree, _SCRATCH_ROOT, ignore_errors=True)
+    return Path(tempfile.mkdtemp(prefix=prefix, dir=_SCRATCH_ROOT))
 
 
 def _filesystem(spark: SparkSession, uri: str):

@@ -10,7 +10,6 @@ config or take the newest.
 from __future__ import annotations
 
 import json
-import tempfile
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
@@ -90,7 +89,7 @@ def local_copy(spark: SparkSession, location: str) -> Path:
     """A local folder holding the registered model at `location` (copied when remote)."""
     if "://" not in location or location.startswith("file:"):
         return Path(location.removeprefix("file:"))
-    folder = Path(tempfile.mkdtemp(prefix="kpreco-model-"))
+    folder = files.scratch_folder("model-")
     files.copy_to_local(spark, location, folder / "model")
     return folder / "model"
 

@@ -5,7 +5,6 @@ the served dimension, its recall against exact search measured on real titles, k
 from __future__ import annotations
 
 import json
-import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -111,7 +110,7 @@ def vocabulary_index(
     size = vocabulary.count()
     key = index_key(config, models, vocabulary_digest, size)
     stored = config.table_path(f"indexes/{key}")
-    folder = Path(tempfile.mkdtemp(prefix="kpreco-index-")) / key
+    folder = files.scratch_folder("index-") / key
     if files.exists(spark, f"{stored}/{INDEX_FILE}"):
         files.copy_to_local(spark, stored, folder)
         how = "reused"
