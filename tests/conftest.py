@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 import os
+import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
 
-from kpreco.config import Config, load_config
+from kpreco.config import Config, load_config, with_preset
 from kpreco.contract import CONTRACTS
 from kpreco.judge.backends import judge_model_id, prompt_version
+from kpreco.log import StageRecord
 from kpreco.pairs.build import split_of
 from kpreco.session import build_spark
+from kpreco.stages.score_ce import run_score_ce
+from kpreco.stages.train_bi_encoder import run_train_bi_encoder
+from kpreco.stages.train_cross_encoder import run_train_cross_encoder
 from kpreco.tables import overwrite_table
 from tests.judge_server import serve
 
@@ -96,10 +102,10 @@ JUDGMENT_SCHEMA = (
 )
 
 
-@pytest.fixture()
-def judged_workspace(spark, tmp_path: Path):
-    config = make_test_config(
-        tmp_path,
+def workspace_config(root: Path) -> Config:
+    """The small-model settings of the judged workspace, with everything under `root`."""
+    return make_test_config(
+        root,
         "inputs.human_labels=null",
         "inputs.truth=null",
         "judge.backend=openai",
@@ -118,6 +124,12 @@ def judged_workspace(spark, tmp_path: Path):
         "recommend.partitions=2",
         "recommend.recall_sample=20",
     )
+
+
+def write_judged_workspace(spark, root: Path) -> Config:
+    """Judgments, pairs, a vocabulary and items under `root`, as the stages before the
+    assistant leave them."""
+    config = workspace_config(root)
     rows = judged_rows(judge_model_id(config.judge), prompt_version(config.judge))
     overwrite_table(spark.createDataFrame(rows, JUDGMENT_SCHEMA), config.table_path("judgments"))
     # Pairs as build_pairs writes them, for the students' task datasets: each item's judged
@@ -156,3 +168,67 @@ def judged_workspace(spark, tmp_path: Path):
     )
     overwrite_table(items, config.inputs.items)
     return config
+
+
+@pytest.fixture()
+def judged_workspace(spark, tmp_path: Path) -> Config:
+    return write_judged_workspace(spark, tmp_path)
+
+
+# Training is most of a stage test's time, and most stage tests only need a trained chain to
+# start from: each chain is trained once per test run and every test gets its own copy (the
+# registry, Delta tables and reports are all relative to output.root, so a copy is whole).
+WORKSPACE_STUDENTS = ["ctr_sr_distill_pearson", "ctr_only"]
+
+
+@dataclass(frozen=True)
+class Template:
+    """A trained workspace, and the records and results of the stages that trained it."""
+
+    root: Path
+    records: dict[str, StageRecord]
+    results: dict[str, dict]
+
+
+@pytest.fixture(scope="session")
+def assistant_template(spark, tmp_path_factory: pytest.TempPathFactory) -> Template:
+    """A judged workspace with its cross-encoder trained and its pairs scored."""
+    root = tmp_path_factory.mktemp("assistant-template")
+    config = write_judged_workspace(spark, root)
+    records = {name: StageRecord(name) for name in ("train_cross_encoder", "score_ce")}
+    results = {
+        "train_cross_encoder": run_train_cross_encoder(
+            spark, config, records["train_cross_encoder"]
+        ),
+        "score_ce": run_score_ce(spark, config, records["score_ce"]),
+    }
+    return Template(root, records, results)
+
+
+@pytest.fixture(scope="session")
+def students_template(spark, assistant_template: Template, tmp_path_factory) -> Template:
+    """The assistant workspace plus a student of each of WORKSPACE_STUDENTS."""
+    root = tmp_path_factory.mktemp("students-template")
+    shutil.copytree(assistant_template.root, root, dirs_exist_ok=True)
+    config = workspace_config(root)
+    records = {preset: StageRecord(preset) for preset in WORKSPACE_STUDENTS}
+    results = {
+        preset: run_train_bi_encoder(spark, with_preset(config, preset), records[preset])
+        for preset in WORKSPACE_STUDENTS
+    }
+    return Template(root, records, results)
+
+
+def copied_workspace(template: Template, root: Path) -> Config:
+    shutil.copytree(template.root, root, dirs_exist_ok=True)
+    return workspace_config(root)
+
+
+@pytest.fixture()
+def assistant_workspace(assistant_template: Template, tmp_path: Path) -> Config:
+    return copied_workspace(assistant_template, tmp_path)
+
+
+@pytest.fixture()
+def students_workspace(students_template: Template, tmp_path: Path) -> Config:
+    return copied_workspace(students_template, tmp_path)

@@ -11,14 +11,11 @@ from kpreco.cross_encoder.calibration import apply_calibration
 from kpreco.cross_encoder.scoring import CrossEncoderScorer, score_frame
 from kpreco.cross_encoder.train import load_cross_encoder, predict_logits
 from kpreco.executor_files import ship_folder
-from kpreco.log import StageRecord
-from kpreco.stages.train_cross_encoder import run_train_cross_encoder
 from kpreco.tables import read_delta
 
 
-def test_spark_scoring_equals_direct_predict(spark, judged_workspace) -> None:
-    config = judged_workspace
-    run_train_cross_encoder(spark, config, StageRecord("train"))
+def test_spark_scoring_equals_direct_predict(spark, assistant_workspace) -> None:
+    config = assistant_workspace
     location, metadata = registry.resolve(spark, config, "cross_encoder", None)
     pairs = read_delta(spark, config.table_path("pairs")).limit(40)
     shipped = ship_folder(spark, Path(location))

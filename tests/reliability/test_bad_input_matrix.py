@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from kpreco import inputs
 from kpreco.contract import SEARCH_EVENTS, SEARCH_RELEVANCE
 from kpreco.inputs import load_inputs
 from kpreco.log import StageRecord
@@ -177,9 +178,17 @@ def outcome_of(spark, folder: Path, case: Case) -> tuple[str, list[str], int]:
 
 
 @pytest.mark.parametrize("case", CASES, ids=[f"{c.table}: {c.case}" for c in CASES])
-def test_bad_input(spark, tmp_path: Path, case: Case) -> None:
+def test_bad_input(spark, tmp_path: Path, case: Case, monkeypatch) -> None:
+    # What would go to `rejects` is collected, not MERGEd: a Delta table per case would be
+    # most of this matrix's time, and the write itself is tested on real tables
+    # (tests/test_run_records.py, and the bad-rows job test in tests/test_jobs.py).
+    sent: list = []
+    monkeypatch.setattr(inputs, "write_rejects", lambda spark, config, frames: sent.extend(frames))
     rows = write_inputs(tmp_path, case)
     result, reasons, kept = outcome_of(spark, tmp_path, case)
+    load_rejects = [r.reason for frame in sent for r in frame.collect()]
+    # load_inputs sends every row it rejects; unknown references are build_pairs' to send.
+    assert sorted(load_rejects) == sorted(r for r in reasons if ": unknown " not in r)
     if case.outcome.startswith("stops: "):
         assert result.startswith("stops: "), f"expected a stop, got {result} {reasons}"
         assert case.outcome.removeprefix("stops: ") in result

@@ -8,17 +8,13 @@ from pathlib import Path
 import pytest
 from pyspark.sql import functions as F
 
-from kpreco.config import with_preset
 from kpreco.log import StageRecord
 from kpreco.stages import evaluate
 from kpreco.stages.evaluate import SERVED, TEACHER_CEILING, run_evaluate
-from kpreco.stages.score_ce import run_score_ce
-from kpreco.stages.train_bi_encoder import run_train_bi_encoder
-from kpreco.stages.train_cross_encoder import run_train_cross_encoder
 from kpreco.tables import overwrite_table, read_delta
-from tests.conftest import base_url
+from tests.conftest import WORKSPACE_STUDENTS, base_url
 
-PRESETS = ["ctr_only", "ctr_sr_distill_pearson"]
+PRESETS = sorted(WORKSPACE_STUDENTS)
 METRICS = (
     "true_ndcg@3",
     "true_precision@3",
@@ -35,10 +31,10 @@ METRICS = (
 
 
 def test_report_has_every_model_and_metric(
-    spark, judged_workspace, llm_server, tmp_path: Path
+    spark, students_workspace, llm_server, tmp_path: Path
 ) -> None:
     server = llm_server()
-    config = judged_workspace.model_copy(deep=True)
+    config = students_workspace.model_copy(deep=True)
     config.judge.openai.base_url = base_url(server)
     pairs = read_delta(spark, config.table_path("pairs"))
     truth = pairs.where(F.col("sr_score").isNotNull()).select(
@@ -55,10 +51,6 @@ def test_report_has_every_model_and_metric(
     config.evaluate.judged_items, config.evaluate.filter_items = 3, 10
     config.evaluate.max_items = 40
     config.evaluate.bootstrap = 50
-    run_train_cross_encoder(spark, config, StageRecord("ce"))
-    run_score_ce(spark, config, StageRecord("score_ce"))
-    for preset in PRESETS:
-        run_train_bi_encoder(spark, with_preset(config, preset), StageRecord(preset))
     # What is served, by hand: the first test item with a relevant keyphrase gets it and an
     # irrelevant one, every other test item nothing.
     chosen = evaluate.test_items(pairs, config)["item_id"].tolist()

@@ -2,26 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
 from delta.tables import DeltaTable
 from pyspark.sql import functions as F
 
 from kpreco.log import StageRecord
 from kpreco.recommend.lists import canonical_key
 from kpreco.stages.recommend import run_recommend
-from kpreco.stages.score_ce import run_score_ce
-from kpreco.stages.train_bi_encoder import run_train_bi_encoder
-from kpreco.stages.train_cross_encoder import run_train_cross_encoder
 from kpreco.tables import overwrite_table, read_delta
-
-
-@pytest.fixture()
-def trained(spark, judged_workspace):
-    config = judged_workspace
-    run_train_cross_encoder(spark, config, StageRecord("ce"))
-    run_score_ce(spark, config, StageRecord("score_ce"))
-    run_train_bi_encoder(spark, config, StageRecord("bi"))
-    return config
 
 
 def version(spark, path: str) -> int:
@@ -43,9 +30,9 @@ def with_filter_threshold(config, threshold: float):
     )
 
 
-def test_lists_then_incremental_reruns(spark, trained) -> None:
+def test_lists_then_incremental_reruns(spark, students_workspace) -> None:
     # This workspace's synthetic judge teaches a useful cross-encoder: filter at 0.5.
-    config = with_filter_threshold(trained, 0.5)
+    config = with_filter_threshold(students_workspace, 0.5)
     path = config.table_path("item_keyphrases")
     first = StageRecord("recommend")
     run_recommend(spark, config, first)

@@ -8,15 +8,11 @@ from sentence_transformers import SentenceTransformer
 
 from kpreco import registry
 from kpreco.log import StageRecord
-from kpreco.stages.score_ce import run_score_ce
 from kpreco.stages.train_bi_encoder import current_version, run_train_bi_encoder
-from kpreco.stages.train_cross_encoder import run_train_cross_encoder
 
 
-def test_stage_trains_registers_and_knows_when_it_is_current(spark, judged_workspace) -> None:
-    config = judged_workspace
-    run_train_cross_encoder(spark, config, StageRecord("ce"))
-    run_score_ce(spark, config, StageRecord("score_ce"))
+def test_stage_trains_registers_and_knows_when_it_is_current(spark, assistant_workspace) -> None:
+    config = assistant_workspace
     assert current_version(spark, config) is None
     record = StageRecord("train_bi_encoder")
     result = run_train_bi_encoder(spark, config, record)

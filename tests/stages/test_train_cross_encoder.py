@@ -18,10 +18,14 @@ from kpreco.stages.train_cross_encoder import run_train_cross_encoder
 from kpreco.tables import read_delta
 
 
-def test_train_register_score_and_rescore_nothing(spark, judged_workspace) -> None:
-    config = judged_workspace
-    record = StageRecord("train_cross_encoder")
-    result = run_train_cross_encoder(spark, config, record)
+def test_train_register_score_and_rescore_nothing(
+    spark, assistant_template, assistant_workspace
+) -> None:
+    # The shared assistant workspace was trained and scored by these very stages: check what
+    # they left (a copy of it) and what they recorded.
+    config = assistant_workspace
+    record = assistant_template.records["train_cross_encoder"]
+    result = assistant_template.results["train_cross_encoder"]
     location, metadata = registry.resolve(spark, config, "cross_encoder", None)
     assert metadata["version"] == result["version"]
     folder = Path(location)
@@ -49,8 +53,7 @@ def test_train_register_score_and_rescore_nothing(spark, judged_workspace) -> No
     report = json.loads((Path(config.report_dir()) / "cross_encoder.json").read_text())
     assert report["ce_vs_llm"]["n"] == record.counts["test_pairs"]
 
-    scoring = StageRecord("score_ce")
-    run_score_ce(spark, config, scoring)
+    scoring = assistant_template.records["score_ce"]
     scores = read_delta(spark, config.table_path("ce_scores"))
     scored = {(r.item_id, r.keyphrase) for r in scores.collect()}
     assert scoring.counts["scored"] == scores.count() == len(scored)  # each pair once
