@@ -25,6 +25,8 @@ def quiet_progress_bars() -> None:
     tqdm reads TQDM_DISABLE as its default; `KPRECO_PROGRESS=1` keeps the bars anyway."""
     if not on_terminal() and os.environ.get("KPRECO_PROGRESS") != "1":
         os.environ.setdefault("TQDM_DISABLE", "1")
+        # transformers' own switch for its bars (weight loading), read through huggingface_hub.
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 
 
 def setup_logging(level: str = "INFO") -> None:

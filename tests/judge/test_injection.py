@@ -56,7 +56,7 @@ def test_shift_is_measured_per_attack_and_the_guarded_prompt_holds(backend) -> N
     finally:
         backend.template = template
     for report in (guarded, unguarded):
-        assert set(report) == {*ATTACKS, "mean"}
+        assert set(report) == {*ATTACKS, "mean", "worst"}
         for attack in ATTACKS:
             numbers = report[attack]
             assert numbers["pairs"] == len(REQUESTS)

@@ -54,7 +54,8 @@ def test_a_prompt_longer_than_the_context_fails_only_its_pair() -> None:
     small = LlamaCppBackend(
         TEMPLATES["instruction"], resolve_model_path("packaged:smollm2-135m"), 2, 256
     )
-    results = small.judge(requests("Sofa " * 400, ["couch"]) + requests("Grey Sofa", ["couch"]))
+    long_title = "Hallbrook Grey Leather Sofa, " * 100
+    results = small.judge(requests(long_title, ["couch"]) + requests("Grey Sofa", ["couch"]))
     assert results[0].status == "failed" and "exceeds the context" in results[0].error
     assert results[1].status == "ok"
     small.close()

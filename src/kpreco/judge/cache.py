@@ -20,6 +20,7 @@ from kpreco.files import write_text
 from kpreco.judge.fanout import as_judgments, judge_frame
 from kpreco.judge.key import JudgeKey, ok_judgments
 from kpreco.judge.report import headline, judge_report, report_frame
+from kpreco.judge.screening import SCREEN_VERSION
 from kpreco.log import StageRecord, get_logger, on_terminal
 from kpreco.tables import drop_path, is_delta_table, merge_upsert, read_delta, staged
 
@@ -31,6 +32,27 @@ def cached_judgments(spark: SparkSession, config: Config) -> DataFrame | None:
     """The `judgments` table, or None before the first judgment."""
     path = config.table_path("judgments")
     return read_delta(spark, path) if is_delta_table(spark, path) else None
+
+
+def screening_counts(spark: SparkSession, config: Config) -> dict:
+    """How many judged titles the judge read changed under the current screen, by cause, and
+    where to review them."""
+    path = config.table_path("screened_titles")
+    counts = {"review_table": path, "titles_screened_by_rules": 0, "titles_flagged_by_detector": 0}
+    if is_delta_table(spark, path):
+        row = (
+            read_delta(spark, path)
+            .where(F.col("screen_version") == SCREEN_VERSION)
+            .agg(
+                F.count_if("by_rules").alias("rules"),
+                F.count_if(F.size("removed_by_detector") > 0).alias("detector"),
+            )
+            .first()
+        )
+        counts.update(
+            titles_screened_by_rules=row["rules"], titles_flagged_by_detector=row["detector"]
+        )
+    return counts
 
 
 def time_left(done: int, total: int, seconds: float) -> str:
@@ -110,6 +132,7 @@ def refresh_judge_report(
     judged = ok_judgments(read_delta(spark, path), key)
     report = judge_report(report_frame(judged, labels, truth), config.judge.default_threshold)
     report.update(judge_model=key.model, prompt_version=key.prompt_version, run_id=config.run_id)
+    report["screening"] = screening_counts(spark, config)
     _relabel(spark, path, judged, key.matches() & (F.col("status") == "ok"), report["threshold"])
     location = f"{config.report_dir()}/judge.json"
     write_text(spark, location, json.dumps(report, indent=2))

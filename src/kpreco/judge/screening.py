@@ -13,16 +13,28 @@ irrelevant pairs with quoting alone), so the judge reads the field with it remov
 - a segment (text between . ! ? ; | ( ) [ ] quotes or line breaks) that gives the reader an
   instruction, or claims relevance to every query, or is a bare yes/no, is removed.
 
+After the rules, the injection detector (kpreco.judge.detector) removes the spans that do not
+read like product text at all, whatever their wording: the rules know phrasings, the detector
+does not need to.
+
 Fields without such text pass unchanged (the same string). The item's stored title is never
-changed; only the judge's prompt sees the screened text. SCREEN_VERSION is part of the prompt
-version, so changing these rules re-judges (the cache key changes).
+changed; only the judge's prompt sees the screened text. SCREEN_VERSION (the rules' version and
+the detector's weights) is part of the prompt version, so changing either re-judges (the cache
+key changes).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from dataclasses import dataclass
 
-SCREEN_VERSION = "screen-1"
+import pandas as pd
+from pyspark.sql import DataFrame
+
+from kpreco.judge.detector import TRIM, detector_version, remove_non_product_text
+
+SCREEN_VERSION = f"screen-1+{detector_version()}"
 
 _MARKER = re.compile(r"<\|[^|<>]{0,40}\|>|\[/?INST\]|<</?SYS>>|</?s>", re.IGNORECASE)
 _ROLES = r"(?:system|assistant|user|human|developer)"
@@ -58,7 +70,6 @@ _INSTRUCTION = re.compile(
     ),
     re.IGNORECASE,
 )
-_TRIM = " \t,-–—:/\"'|;"
 
 
 def _cut_at_imitation(text: str) -> str:
@@ -94,10 +105,8 @@ def _segments(text: str) -> list[tuple[int, int]]:
     return [(a, b) for a, b in spans if text[a:b].strip()]
 
 
-def screen_field(text: str | None) -> str | None:
-    """`text` without instruction-like content; unchanged (same string) when it has none."""
-    if not text:
-        return text
+def rule_screen(text: str) -> str:
+    """`text` without the instruction-like content the rules know; the same string when none."""
     kept = _cut_at_imitation(text)
     segments = _segments(kept)
     removed = [i for i, (a, b) in enumerate(segments) if _INSTRUCTION.search(kept[a:b])]
@@ -114,8 +123,76 @@ def screen_field(text: str | None) -> str | None:
         segments = _segments(kept)
     kept = _balanced(re.sub(r"\s+", " ", kept))
     kept = re.sub(r"[(\[{]\s*[)\]}]", " ", kept)
-    return re.sub(r"\s+", " ", kept).strip(_TRIM)
+    return re.sub(r"\s+", " ", kept).strip(TRIM)
+
+
+@dataclass(frozen=True)
+class Screening:
+    """What the judge reads of one field, and why it differs from the seller's text."""
+
+    text: str | None  # what the judge reads
+    by_rules: bool  # the rule screen changed it
+    removed_by_detector: tuple[str, ...]  # spans the detector removed after the rules
+    detector_score: float  # the highest score among them (0.0 when none)
+
+    @property
+    def changed(self) -> bool:
+        return self.by_rules or bool(self.removed_by_detector)
+
+
+def screening_of(text: str | None) -> Screening:
+    if not text:
+        return Screening(text, False, (), 0.0)
+    ruled = rule_screen(text)
+    if not ruled:
+        return Screening(ruled, ruled != text, (), 0.0)
+    finding = remove_non_product_text(ruled)
+    judged = finding.cleaned if finding.removed else ruled
+    return Screening(judged, ruled != text, tuple(finding.removed), finding.score)
+
+
+def screen_field(text: str | None) -> str | None:
+    """`text` as the judge reads it: without instruction-like or non-product content;
+    unchanged (the same string) when it has none."""
+    return screening_of(text).text
 
 
 def is_screened(text: str | None) -> bool:
     return screen_field(text) != text
+
+
+SCREENED_SCHEMA = (
+    "item_id string, title string, judged_title string, by_rules boolean, "
+    "removed_by_detector array<string>, detector_score double, screen_version string, "
+    "run_id string"
+)
+
+
+SCREENED_COLUMNS = [field.split()[0] for field in SCREENED_SCHEMA.split(", ")]
+
+
+def screened_titles(requests: DataFrame, run_id: str) -> DataFrame:
+    """The distinct (item_id, title) of `requests` whose title the judge reads changed: what
+    it reads instead and why (the review table `screened_titles`)."""
+
+    def screen(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
+        for batch in batches:
+            rows = []
+            for item_id, title in zip(batch["item_id"], batch["title"], strict=True):
+                found = screening_of(title)
+                if found.changed:
+                    rows.append(
+                        (
+                            item_id,
+                            title,
+                            found.text,
+                            found.by_rules,
+                            list(found.removed_by_detector),
+                            found.detector_score,
+                            SCREEN_VERSION,
+                            run_id,
+                        )
+                    )
+            yield pd.DataFrame(rows, columns=SCREENED_COLUMNS)
+
+    return requests.select("item_id", "title").distinct().mapInPandas(screen, SCREENED_SCHEMA)

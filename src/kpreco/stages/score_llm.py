@@ -8,7 +8,6 @@ from __future__ import annotations
 from pyspark import StorageLevel
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
-from pyspark.sql.types import BooleanType
 
 from kpreco.config import Config
 from kpreco.inputs import load_references, valid_or_none
@@ -20,9 +19,9 @@ from kpreco.judge.sampling import (
     not_yet_judged,
     select_for_judging,
 )
-from kpreco.judge.screening import is_screened
+from kpreco.judge.screening import screened_titles
 from kpreco.log import StageRecord, get_logger
-from kpreco.tables import is_delta_table, read_delta
+from kpreco.tables import is_delta_table, merge_upsert, read_delta
 
 log = get_logger(__name__)
 
@@ -46,10 +45,31 @@ def candidate_requests(spark: SparkSession, config: Config, record: StageRecord)
     return pairs, labels, truth
 
 
-def count_screened_titles(requests: DataFrame) -> int:
-    """Distinct titles among `requests` that the judge reads screened."""
-    changed = F.udf(is_screened, BooleanType())
-    return requests.select("title").distinct().where(changed("title")).count()
+def record_screened_titles(
+    spark: SparkSession, config: Config, pending: DataFrame, record: StageRecord
+) -> None:
+    """The titles to judge that the judge reads changed, into the `screened_titles` review
+    table (one row per item and title: a rerun adds nothing), counted by cause."""
+    screened = screened_titles(pending, config.run_id).persist(StorageLevel.MEMORY_AND_DISK)
+    counts = screened.agg(
+        F.count("*").alias("all"),
+        F.count_if("by_rules").alias("rules"),
+        F.count_if(F.size("removed_by_detector") > 0).alias("detector"),
+    ).first()
+    record.counts["titles_screened_by_rules"] = counts["rules"]
+    record.counts["titles_flagged_by_detector"] = counts["detector"]
+    if counts["all"]:
+        path = config.table_path("screened_titles")
+        merge_upsert(spark, screened, path, ["item_id", "title"], changed=F.lit(False))
+        log.warning(
+            "judge: %d titles to judge hold instruction-like or non-product text (rules %d, "
+            "detector %d); the judge reads them with it removed; review them in %s",
+            counts["all"],
+            counts["rules"],
+            counts["detector"],
+            path,
+        )
+    screened.unpersist()
 
 
 def run_score_llm(spark: SparkSession, config: Config, record: StageRecord) -> dict:
@@ -65,13 +85,8 @@ def run_score_llm(spark: SparkSession, config: Config, record: StageRecord) -> d
     record.counts["selected"] = selected.count()
     record.counts["pending"] = count = pending.count()
     record.counts["cached"] = record.counts["selected"] - count
-    record.counts["titles_screened"] = screened = count_screened_titles(pending)
-    if screened:
-        log.warning(
-            "judge: %d titles to judge contain instruction-like text; the judge reads them "
-            "with it removed (kpreco.judge.screening)",
-            screened,
-        )
+    if count:
+        record_screened_titles(spark, config, pending, record)
     log.info(
         "judge %s: %d selected, %d cached, %d to judge",
         key.model,

@@ -1,0 +1,236 @@
+"""A second signal against prompt injection that does not rest on an attack's wording.
+
+The rule screen (kpreco.judge.screening) removes phrasings it knows. This detector asks another
+question of every span of a title: does it read like a product description at all? It embeds
+each span with the packaged MiniLM (a sentence encoder: it has no instructions to follow) and a
+logistic regression on that embedding, trained on product-title spans against non-product text
+of many kinds and languages (kpreco.judge.injection_corpus), scores it. Spans scoring at or
+above the trained threshold are removed before the judge reads the title; a title with none
+passes unchanged (the same string).
+
+Spans are the title's delimited segments (punctuation, brackets, symbols, emoji, line breaks).
+A flagged segment that also carries the product (text glued onto a title without a delimiter)
+is cut where its head reads as product and its tail does not, so the title's words stay; a
+segment too short to say anything ("XL", "Wht") is never flagged, and a title is never left
+without its product.
+
+The weights live in `injection_detector.json` beside this file, written by
+`scripts/train_injection_detector.py` (deterministic: same corpus seed, same encoder, same
+weights); their hash is part of the judge's prompt version, so retraining re-judges.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+
+WEIGHTS_FILE = Path(__file__).with_name("injection_detector.json")
+ENCODER = "packaged:minilm"
+
+# Segment delimiters: sentence punctuation, brackets and quotes, markup symbols, arrows and
+# pictographs (U+2190-U+2BFF, U+1F000-U+1FAFF), and dashes or slashes between spaces.
+_DELIMITER = re.compile(
+    r"[\n\r.!?;|()\[\]{}\"“”«»<>*#=~•·…\u2190-\u2bff\U0001f000-\U0001faff]+"
+    r"|\s[-–—/+&]+\s|,\s"
+)
+# Below this score a span reads as product text: a long segment scoring under it whole keeps
+# all its words, and one none of whose windows score under it goes whole.
+READS_AS_TEXT = 0.5
+# A flagged segment that carries the title alone is cut only into a part scoring under KEPT_PART
+# (kept) and at least MIN_CUT_WORDS words scoring at the threshold (removed).
+KEPT_PART, MIN_CUT_WORDS, MIN_KEPT_WORDS, CUT_POSITIONS = 0.2, 3, 2, 40
+
+
+def spans_of(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each non-blank segment of `text` between delimiters."""
+    spans, start = [], 0
+    for delimiter in _DELIMITER.finditer(text):
+        spans.append((start, delimiter.start()))
+        start = delimiter.end()
+    spans.append((start, len(text)))
+    return [(a, b) for a, b in spans if re.search(r"\w", text[a:b])]
+
+
+_WORD = re.compile(r"[^\W\d_]{2,}")
+_IDEOGRAPH = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+
+
+def can_instruct(text: str) -> bool:
+    """Whether `text` has the words an instruction or a claim needs: two words of two letters
+    or more (four characters in scripts written without spaces). Sellers' size and colour
+    tokens ("L", "Sz M", "Wht", "L@@K") and a title's JSON-like fragments ("promo": true)
+    score high on their own but say little to the judge; a bare "Yes" is the rule screen's."""
+    return len(_WORD.findall(text)) >= 2 or len(_IDEOGRAPH.findall(text)) >= 4
+
+
+def _enough_to_cut(text: str) -> bool:
+    """Whether `text`, cut off a segment that carries the title, is long enough to be more
+    than a product name's first or last words ("Answer Key" of a workbook's title)."""
+    return len(_WORD.findall(text)) >= MIN_CUT_WORDS or len(_IDEOGRAPH.findall(text)) >= 4
+
+
+def words_of(text: str, span: tuple[int, int]) -> list[tuple[int, int]]:
+    return [
+        (m.start() + span[0], m.end() + span[0])
+        for m in re.finditer(r"\S+", text[span[0] : span[1]])
+    ]
+
+
+@dataclass(frozen=True)
+class Detector:
+    weights: np.ndarray
+    bias: float
+    threshold: float
+    version: str
+
+    def scores(self, texts: list[str]) -> np.ndarray:
+        """P(non-product text) of each text."""
+        if not texts:
+            return np.zeros(0)
+        from kpreco.embedding import encode, load_encoder
+
+        vectors = encode(load_encoder(ENCODER), texts, batch_size=64)
+        return 1.0 / (1.0 + np.exp(-(vectors @ self.weights + self.bias)))
+
+    def flagged_spans(self, text: str) -> list[tuple[int, int, float]]:
+        """(start, end, score) of the non-product spans of `text`, merged where they touch.
+
+        Each segment is scored whole; one under the threshold stays. A flagged segment of
+        several words may be product text with non-product text glued on without a delimiter,
+        so it is cut where its head reads as product and its tail does not (or the other way
+        round, for text put before the title); the longest product part is kept. A flagged
+        segment with no such cut goes whole, unless no other segment of the title reads as
+        product: the judge is never left without the product."""
+        segments = spans_of(text)
+        scores = self.scores([text[a:b].strip() for a, b in segments])
+        hits: list[tuple[int, int, float]] = []
+        flagged = [
+            score >= self.threshold and can_instruct(text[a:b])
+            for (a, b), score in zip(segments, scores, strict=True)
+        ]
+        # A segment of a word or two ("XL", "Sofa") is too little to say the product is there.
+        reads_as_product = [
+            score < READS_AS_TEXT and can_instruct(text[a:b])
+            for (a, b), score in zip(segments, scores, strict=True)
+        ]
+        # A segment carries the product when it reads as product, or when it is flagged but
+        # cut into a product part and glued-on text; only then can the rest go whole.
+        cuts = {
+            index: self._product_part(text, span)
+            for index, span in enumerate(segments)
+            if flagged[index] and not any(reads_as_product)
+        }
+        carries_product = [
+            product or cuts.get(index) is not None for index, product in enumerate(reads_as_product)
+        ]
+        for index, (span, score) in enumerate(zip(segments, scores, strict=True)):
+            if not flagged[index]:
+                continue
+            if cuts.get(index) is not None:
+                hits.append((*cuts[index], float(score)))
+            elif any(carries_product[:index] + carries_product[index + 1 :]):
+                hits.append((*span, float(score)))  # the product is in another segment
+        merged: list[tuple[int, int, float]] = []
+        for a, b, score in sorted(hits):
+            if merged and not text[merged[-1][1] : a].strip():
+                last = merged[-1]
+                merged[-1] = (last[0], b, max(last[2], score))
+            else:
+                merged.append((a, b, score))
+        return merged
+
+    def _product_part(self, text: str, span: tuple[int, int]) -> tuple[int, int] | None:
+        """The span to remove from a flagged segment to leave its product part: the tail
+        after the longest head that reads as product while the tail does not, else the head
+        before the longest such tail; at least MIN_CUT_WORDS words go. None when the segment
+        has no such cut."""
+        words = words_of(text, span)
+        # The product sits at one end: cuts near the ends only, so a long segment costs at
+        # most 4 * CUT_POSITIONS encodings.
+        cuts = sorted(
+            set(range(1, min(len(words), CUT_POSITIONS + 1)))
+            | set(range(max(1, len(words) - CUT_POSITIONS), len(words)))
+        )
+        if not cuts:
+            return None
+        heads = [text[words[0][0] : words[k - 1][1]] for k in cuts]
+        tails = [text[words[k][0] : words[-1][1]] for k in cuts]
+        head_of = dict(zip(cuts, heads, strict=True))
+        tail_of = dict(zip(cuts, tails, strict=True))
+        head_scores = dict(zip(cuts, self.scores(heads), strict=True))
+        tail_scores = dict(zip(cuts, self.scores(tails), strict=True))
+        for k in reversed(cuts):  # the longest product head first
+            if k < MIN_KEPT_WORDS or not _enough_to_cut(tail_of[k]):
+                continue
+            if head_scores[k] < KEPT_PART and tail_scores[k] >= self.threshold:
+                return (words[k][0], span[1])
+        for k in cuts:  # the longest product tail first
+            if len(words) - k < MIN_KEPT_WORDS or not _enough_to_cut(head_of[k]):
+                continue
+            if tail_scores[k] < KEPT_PART and head_scores[k] >= self.threshold:
+                return (span[0], words[k - 1][1])
+        return None
+
+
+@cache
+def shipped_detector() -> Detector:
+    """The detector of `injection_detector.json`."""
+    # Through importlib.resources: executors import the package from a zip.
+    raw = resources.files("kpreco.judge").joinpath(WEIGHTS_FILE.name).read_bytes()
+    saved = json.loads(raw)
+    return Detector(
+        np.asarray(saved["weights"], dtype=np.float32),
+        float(saved["bias"]),
+        float(saved["threshold"]),
+        f"detector-{hashlib.sha256(raw).hexdigest()[:10]}",
+    )
+
+
+def detector_version() -> str:
+    return shipped_detector().version
+
+
+@dataclass(frozen=True)
+class Finding:
+    """What the detector removed from one field."""
+
+    cleaned: str
+    removed: list[str]
+    score: float  # the highest span score, 0.0 when nothing was removed
+
+
+# What is left at either end of a field once text is cut out of it (the rule screen too).
+TRIM = " \t,-–—:/\"'|;"
+
+
+def cleaned_text(text: str, spans: list[tuple[int, int, float]]) -> str:
+    """`text` without `spans`, and without the brackets and symbols they were framed in."""
+    kept, position = [], 0
+    for a, b, _ in spans:
+        kept.append(text[position:a])
+        position = b
+    kept.append(text[position:])
+    cleaned = re.sub(r"\s+", " ", " ".join(kept))
+    cleaned = re.sub(r"[(\[{<]\s*[)\]}>]|([*#=~★☆!<>_])\1+", " ", cleaned)
+    return re.sub(r"\s+", " ", cleaned).strip(TRIM + "*#=~<>.!?")
+
+
+@lru_cache(maxsize=4096)
+def remove_non_product_text(text: str) -> Finding:
+    """`text` without the spans the detector flags (cached: the judge reads an item's title
+    once per keyphrase, the item's keyphrases one after another)."""
+    spans = shipped_detector().flagged_spans(text)
+    if not spans:
+        return Finding(text, [], 0.0)
+    return Finding(
+        cleaned_text(text, spans),
+        [text[a:b].strip() for a, b, _ in spans],
+        max(score for *_, score in spans),
+    )
