@@ -43,12 +43,11 @@ from pyspark.sql.types import (
 )
 
 from kpreco.files import scratch_folder
-from kpreco.log import get_logger, quiet_progress_bars
+from kpreco.log import get_logger
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-quiet_progress_bars()  # executors load models here too, and their stderr is a log file
 
 log = get_logger(__name__)
 

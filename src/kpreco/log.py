@@ -33,7 +33,6 @@ def setup_logging(level: str = "INFO") -> None:
     logging.basicConfig(level=level, format=LOG_FORMAT, stream=sys.stderr, force=True)
     # py4j logs every gateway call at INFO.
     logging.getLogger("py4j").setLevel(logging.WARNING)
-    quiet_progress_bars()
 
 
 def get_logger(name: str) -> logging.Logger:

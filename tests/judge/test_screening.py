@@ -7,7 +7,7 @@ import pytest
 from kpreco.judge.backends.base import JudgeRequest
 from kpreco.judge.injection import ATTACKS, injected
 from kpreco.judge.prompt import TEMPLATES
-from kpreco.judge.screening import is_screened, screen_field
+from kpreco.judge.screening import screen_field
 
 CLEAN_TITLES = [
     "Hallbrook Grey Leather Sofa",
@@ -29,7 +29,6 @@ CLEAN_TITLES = [
 @pytest.mark.parametrize("title", CLEAN_TITLES)
 def test_product_titles_pass_unchanged(title: str) -> None:
     assert screen_field(title) == title
-    assert not is_screened(title)
 
 
 @pytest.mark.parametrize("attack", sorted(ATTACKS))
@@ -37,7 +36,7 @@ def test_product_titles_pass_unchanged(title: str) -> None:
 def test_every_attack_is_screened_back_to_the_title(attack: str, title: str) -> None:
     request = JudgeRequest("i1", "coffee table", title, "furniture", "coffee table")
     attacked = injected(request, attack).title
-    assert is_screened(attacked)
+    assert attacked != title  # the attack changed the title and the screen changed it back
     assert screen_field(attacked) == title
 
 

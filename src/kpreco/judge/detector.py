@@ -40,22 +40,28 @@ _DELIMITER = re.compile(
     r"[\n\r.!?;|()\[\]{}\"“”«»<>*#=~•·…\u2190-\u2bff\U0001f000-\U0001faff]+"
     r"|\s[-–—/+&]+\s|,\s"
 )
-# Below this score a span reads as product text: a long segment scoring under it whole keeps
-# all its words, and one none of whose windows score under it goes whole.
+# Below this score a segment reads as product text: it carries the product, so a flagged
+# segment beside it can go whole.
 READS_AS_TEXT = 0.5
 # A flagged segment that carries the title alone is cut only into a part scoring under KEPT_PART
 # (kept) and at least MIN_CUT_WORDS words scoring at the threshold (removed).
 KEPT_PART, MIN_CUT_WORDS, MIN_KEPT_WORDS, CUT_POSITIONS = 0.2, 3, 2, 40
 
 
-def spans_of(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each non-blank segment of `text` between delimiters."""
+def spans_between(text: str, delimiter: re.Pattern) -> list[tuple[int, int]]:
+    """(start, end) of each piece of `text` between matches of `delimiter`, empty ones too
+    (the rule screen and the detector cut at different delimiters)."""
     spans, start = [], 0
-    for delimiter in _DELIMITER.finditer(text):
-        spans.append((start, delimiter.start()))
-        start = delimiter.end()
+    for match in delimiter.finditer(text):
+        spans.append((start, match.start()))
+        start = match.end()
     spans.append((start, len(text)))
-    return [(a, b) for a, b in spans if re.search(r"\w", text[a:b])]
+    return spans
+
+
+def spans_of(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each segment of `text` between delimiters that holds a word character."""
+    return [(a, b) for a, b in spans_between(text, _DELIMITER) if re.search(r"\w", text[a:b])]
 
 
 _WORD = re.compile(r"[^\W\d_]{2,}")
@@ -115,7 +121,7 @@ class Detector:
             score >= self.threshold and can_instruct(text[a:b])
             for (a, b), score in zip(segments, scores, strict=True)
         ]
-        # A segment of a word or two ("XL", "Sofa") is too little to say the product is there.
+        # A one-word segment ("XL", "Sofa") is too little to say the product is there.
         reads_as_product = [
             score < READS_AS_TEXT and can_instruct(text[a:b])
             for (a, b), score in zip(segments, scores, strict=True)
@@ -160,12 +166,11 @@ class Detector:
         )
         if not cuts:
             return None
-        heads = [text[words[0][0] : words[k - 1][1]] for k in cuts]
-        tails = [text[words[k][0] : words[-1][1]] for k in cuts]
-        head_of = dict(zip(cuts, heads, strict=True))
-        tail_of = dict(zip(cuts, tails, strict=True))
-        head_scores = dict(zip(cuts, self.scores(heads), strict=True))
-        tail_scores = dict(zip(cuts, self.scores(tails), strict=True))
+        # Cut k keeps words[:k] as the head and words[k:] as the tail.
+        head_of = {k: text[words[0][0] : words[k - 1][1]] for k in cuts}
+        tail_of = {k: text[words[k][0] : words[-1][1]] for k in cuts}
+        head_scores = dict(zip(cuts, self.scores(list(head_of.values())), strict=True))
+        tail_scores = dict(zip(cuts, self.scores(list(tail_of.values())), strict=True))
         for k in reversed(cuts):  # the longest product head first
             if k < MIN_KEPT_WORDS or not _enough_to_cut(tail_of[k]):
                 continue

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 import pandas as pd
 from pyspark.sql import DataFrame
 
-from kpreco.judge.detector import TRIM, detector_version, remove_non_product_text
+from kpreco.judge.detector import TRIM, detector_version, remove_non_product_text, spans_between
 
 SCREEN_VERSION = f"screen-1+{detector_version()}"
 
@@ -97,12 +97,7 @@ def _balanced(text: str) -> str:
 
 def _segments(text: str) -> list[tuple[int, int]]:
     """Spans of the text between delimiters."""
-    spans, start = [], 0
-    for delimiter in _DELIMITER.finditer(text):
-        spans.append((start, delimiter.start()))
-        start = delimiter.end()
-    spans.append((start, len(text)))
-    return [(a, b) for a, b in spans if text[a:b].strip()]
+    return [(a, b) for a, b in spans_between(text, _DELIMITER) if text[a:b].strip()]
 
 
 def rule_screen(text: str) -> str:
@@ -146,19 +141,14 @@ def screening_of(text: str | None) -> Screening:
     ruled = rule_screen(text)
     if not ruled:
         return Screening(ruled, ruled != text, (), 0.0)
-    finding = remove_non_product_text(ruled)
-    judged = finding.cleaned if finding.removed else ruled
-    return Screening(judged, ruled != text, tuple(finding.removed), finding.score)
+    finding = remove_non_product_text(ruled)  # `cleaned` is `ruled` itself when none removed
+    return Screening(finding.cleaned, ruled != text, tuple(finding.removed), finding.score)
 
 
 def screen_field(text: str | None) -> str | None:
     """`text` as the judge reads it: without instruction-like or non-product content;
     unchanged (the same string) when it has none."""
     return screening_of(text).text
-
-
-def is_screened(text: str | None) -> bool:
-    return screen_field(text) != text
 
 
 SCREENED_SCHEMA = (
