@@ -7,7 +7,8 @@ Reads `metrics.json` of the given evaluation reports (default: the newest under
 true nDCG@10, hidden-relevant recall@50, true precision@10, precision over the served slots and
 the share of correct keyphrases Search never showed, each with its 95% interval; then each
 scorer's AUC against the truth and the judge, overall and per pair kind (the evaluation's chain
-diagnostics); then issue 12's targets, met or missed. Several reports side by side compare two
+diagnostics); then the serving sweep (precision and coverage at each relevance-filter
+setting); then issue 12's targets, met or missed. Several reports side by side compare two
 runs (a change against its baseline) in one call. Ends with `ratio=X`: the full method's true
 nDCG@10 over `ctr_only`'s in the last report (what the chain adds to clicks).
 """
@@ -19,6 +20,7 @@ import json
 from pathlib import Path
 
 from kpreco.config import load_config
+from kpreco.evaluate.report import sweep_text
 
 ROWS = (
     ("true nDCG@10", "true_ndcg@10"),
@@ -83,8 +85,8 @@ def target_lines(metrics: dict) -> list[str]:
         stats = (models.get(model) or {}).get("metrics", {}).get(key)
         return (stats["ci_low"], stats["ci_high"]) if stats else None
 
-    def ahead(other: str) -> bool:
-        mine, theirs = interval(full, "true_ndcg@10"), interval(other, "true_ndcg@10")
+    def ahead(other: str, key: str = "true_ndcg@10") -> bool:
+        mine, theirs = interval(full, key), interval(other, key)
         return bool(mine and theirs and mine[0] > theirs[1])
 
     checks = [
@@ -104,6 +106,11 @@ def target_lines(metrics: dict) -> list[str]:
             f"{full} ahead of distill_from_llm_direct (disjoint 95% CIs)",
             None,
             ahead("distill_from_llm_direct"),
+        ),
+        (
+            f"{full} ahead of distill_from_llm_direct on hidden recall@50 (disjoint 95% CIs)",
+            None,
+            ahead("distill_from_llm_direct", "hidden_relevant_recall@50"),
         ),
     ]
     if served:
@@ -134,6 +141,8 @@ def main() -> None:
         print(metrics["protocol"])
         print("\n".join(model_lines(metrics)))
         print("\n".join(auc_lines(metrics)))
+        print("serving sweep (the full method's candidates, the assistant's threshold):")
+        print(sweep_text(metrics, 10))
         print("targets (issue 12):")
         print("\n".join(target_lines(metrics)))
     full = mean(metrics, metrics["full_method"], "true_ndcg@10")

@@ -303,13 +303,18 @@ def delta_tables(out: Path) -> dict[str, Path]:
 def test_pipeline_runs_every_stage_and_a_rerun_changes_nothing(spark, pipelined) -> None:
     workdir, first = pipelined
     stages = ("simulate", "build_pairs", "score_llm", "train_cross_encoder", "score_ce")
-    for name in (*stages, "train_bi_encoder[ctr_sr_distill_pearson]", "recommend", "evaluate"):
+    # conf/test.yaml has one uncertainty round: the judge, the assistant and its scores again.
+    again = ("score_llm[round 2]", "train_cross_encoder[round 2]", "score_ce[round 2]")
+    student = "train_bi_encoder[ctr_sr_distill_pearson]"
+    for name in (*stages, *again, student, "recommend", "evaluate"):
         assert f"  {name} " in first, name
+    judgments = read_delta(spark, str(workdir / "out" / "judgments"))
+    assert judgments.where(F.col("pair_kind") == "uncertain_round_2").count() == 10
     scores = read_delta(spark, str(workdir / "out" / "ce_scores"))
     scored = scores.count()
     assert scored > 0
     versions = {r.ce_version for r in scores.select("ce_version").distinct().collect()}
-    assert len(versions) == 1
+    assert len(versions) == 2  # the first round's assistant, and the one after round 2
     tables = delta_tables(workdir / "out")
     assert {"pairs", "judgments", "ce_scores", "item_keyphrases", "runs"} <= set(tables)
     before = {
@@ -332,14 +337,17 @@ def test_pipeline_runs_every_stage_and_a_rerun_changes_nothing(spark, pipelined)
     assert decisions["build_pairs"].startswith(
         "skipped: the inputs, pair settings and code unchanged since run "
     )
-    student = "train_bi_encoder[ctr_sr_distill_pearson]"
-    for name, kind in (("train_cross_encoder", "cross_encoder"), (student, student[6:])):
+    for name, kind in (
+        ("train_cross_encoder", "cross_encoder"),
+        ("train_cross_encoder[round 2]", "cross_encoder"),
+        (student, student[6:]),
+    ):
         version = record.model_versions[kind]
         assert decisions[name] == (
             f"skipped: using {version}, trained on these very inputs and settings"
         ), name
         assert f"{name}: {decisions[name]}" in second.output  # the log says it too
-    for name in ("score_llm", "score_ce", "recommend", "evaluate"):
+    for name in ("score_llm", "score_ce", *again[::2], "recommend", "evaluate"):
         assert decisions[name].startswith("ran: "), name
     assert record.model_versions["served_bi_encoder"] == record.model_versions[student[6:]]
     assert record.model_versions["relevance_filter"] == record.model_versions["cross_encoder"]
@@ -685,8 +693,9 @@ def test_the_pipeline_run_is_tracked_in_mlflow(own_data) -> None:
         )
     }
     stages = ("build_pairs", "score_llm", "train_cross_encoder", "score_ce")
+    again = ("score_llm[round 2]", "train_cross_encoder[round 2]", "score_ce[round 2]")
     student = "train_bi_encoder[ctr_only]"
-    assert set(children) == {*stages, student, "recommend", "evaluate"}
+    assert set(children) == {*stages, *again, student, "recommend", "evaluate"}
     evaluate = children["evaluate"]
     headline = "evaluate.ctr_only.llm_precision_at_10"  # no truth here: the judged headline
     low, high = (
@@ -702,9 +711,12 @@ def test_the_pipeline_run_is_tracked_in_mlflow(own_data) -> None:
         f.path for f in client.list_artifacts(children["score_llm"].info.run_id)
     }
     assert children["recommend"].data.metrics["keyphrases_written"] > 0
-    (assistant,) = client.search_model_versions("name = 'kpreco-cross-encoder'")
-    assert assistant.tags["judge_model"].startswith("openai:")
-    assert assistant.run_id == children["train_cross_encoder"].info.run_id
+    # One assistant per judge round: the first round's, and the one trained after round 2.
+    assistants = client.search_model_versions("name = 'kpreco-cross-encoder'")
+    assert all(a.tags["judge_model"].startswith("openai:") for a in assistants)
+    assert {a.run_id for a in assistants} == {
+        children[name].info.run_id for name in ("train_cross_encoder", again[1])
+    }
     (student_version,) = client.search_model_versions("name = 'kpreco-student-ctr_only'")
     assert student_version.run_id == children[student].info.run_id
     assert student_version.tags["preset"] == "ctr_only" and student_version.tags["fingerprint"]

@@ -169,6 +169,21 @@ class JudgeSampleSettings(Section):
     seed: int = 11
 
 
+class JudgeUncertaintySettings(Section):
+    """Later rounds of the judge's budget (uncertainty sampling): after the first round (the
+    per-kind `sample`) has trained an assistant, each round judges up to `pairs` train/valid
+    pairs that the assistant scored and is unsure of (P near 0.5) or that it disagrees on with
+    Search's score or with the base encoder's rank (likely synonyms Search misses and
+    wrong-attribute hard negatives it shows); then the assistant is trained again. At most
+    `max_per_item` pairs per item spread a round over many items. A round is done once the
+    `judgments` cache holds its quota: a rerun judges nothing."""
+
+    rounds: int = Field(1, ge=0)
+    pairs: int = Field(350, ge=1)
+    max_per_item: int = Field(2, ge=1)
+    seed: int = 13
+
+
 class OpenAISettings(Section):
     base_url: str = "http://127.0.0.1:8000/v1"
     model: str = "judge"
@@ -199,6 +214,7 @@ class JudgeSettings(Section):
     # Judgments are committed to Delta every this many pairs, so a killed run keeps them.
     commit_every: int = Field(500, ge=1)
     sample: JudgeSampleSettings = Field(default_factory=JudgeSampleSettings)
+    uncertainty: JudgeUncertaintySettings = Field(default_factory=JudgeUncertaintySettings)
     openai: OpenAISettings = Field(default_factory=OpenAISettings)
 
 
@@ -337,6 +353,9 @@ class RecommendSettings(Section):
     dim: int = Field(256, ge=8)
     candidates: int = Field(50, ge=1)
     max_keyphrases: int = Field(20, ge=1)
+    # relevance: a list is ranked by the relevance filter's (the assistant's) score when the
+    # filter ran; retrieval: by the student's cosine, as retrieved.
+    rank_by: Literal["relevance", "retrieval"] = "relevance"
     index: Literal["auto", "flat", "hnsw", "ivfpq"] = "auto"
     exact_below: int = Field(50_000, ge=1)
     hnsw_below: int = Field(2_000_000, ge=1)
@@ -382,6 +401,10 @@ class EvaluateSettings(Section):
     # cap), and one for the assistant re-ranking the full method's top-k_hidden.
     include_served: bool = True
     include_teacher_ceiling: bool = True
+    # The serving sweep (with the teacher ceiling, from the same scores): what recommend would
+    # serve with the assistant scoring each number of candidates at each threshold.
+    sweep_candidates: list[int] = Field(default_factory=lambda: [10, 20, 50])
+    sweep_thresholds: list[float] = Field(default_factory=lambda: [0.5, 0.6, 0.7, 0.8, 0.9])
     bootstrap: int = Field(1_000, ge=10)
     seed: int = 29
 

@@ -19,7 +19,7 @@ from kpreco.stages.build_pairs import pairs_decision, pairs_fingerprint, run_bui
 from kpreco.stages.evaluate import run_evaluate
 from kpreco.stages.recommend import run_recommend
 from kpreco.stages.score_ce import run_score_ce
-from kpreco.stages.score_llm import run_score_llm
+from kpreco.stages.score_llm import run_score_llm, run_score_llm_round
 from kpreco.stages.simulate import run_simulate, simulation_decision
 
 log = get_logger(__name__)
@@ -36,6 +36,33 @@ def student_configs(config: Config) -> list[Config]:
     """The configured student, then each ablation preset layered over the same config."""
     others = [name for name in config.pipeline.ablations if name != config.bi_encoder.preset]
     return [config, *(with_preset(config, name) for name in others)]
+
+
+def train_and_score_assistant(
+    spark: SparkSession,
+    config: Config,
+    stages: list[StageRecord],
+    metrics: dict[str, float],
+    judge_round: int,
+) -> None:
+    """train_cross_encoder (unless a version made of the current judgments exists), then
+    score_ce with whichever assistant is current, after the judge's round `judge_round`."""
+    suffix = "" if judge_round == 1 else f"[round {judge_round}]"
+    seconds = "" if judge_round == 1 else f".round_{judge_round}"
+    with stage(f"train_cross_encoder{suffix}") as record:
+        stages.append(record)
+        pinned = config.cross_encoder.version
+        current = None if pinned else train_cross_encoder.current_version(spark, config)
+        if decide(record, model_decision(pinned, current, "cross-encoder")):
+            result = train_cross_encoder.run_train_cross_encoder(spark, config, record)
+            metrics[f"cross_encoder{seconds}.train_seconds"] = result["train_seconds"]
+        else:
+            record.models["cross_encoder"] = pinned or current
+            record.published["cross_encoder"] = location(config, ASSISTANT, pinned or current)
+    with stage(f"score_ce{suffix}") as record:
+        stages.append(record)
+        decide(record, incremental("score_ce"))
+        run_score_ce(spark, config, record)
 
 
 def run_pipeline(spark: SparkSession, config: Config, stages: list[StageRecord]) -> dict:
@@ -56,20 +83,19 @@ def run_pipeline(spark: SparkSession, config: Config, stages: list[StageRecord])
         decide(record, incremental("score_llm"))
         record.metrics.update(report_metrics(run_score_llm(spark, config, record)))
         metrics.update(record.metrics)
-    with stage("train_cross_encoder") as record:
-        stages.append(record)
-        pinned = config.cross_encoder.version
-        current = None if pinned else train_cross_encoder.current_version(spark, config)
-        if decide(record, model_decision(pinned, current, "cross-encoder")):
-            result = train_cross_encoder.run_train_cross_encoder(spark, config, record)
-            metrics["cross_encoder.train_seconds"] = result["train_seconds"]
-        else:
-            record.models["cross_encoder"] = pinned or current
-            record.published["cross_encoder"] = location(config, ASSISTANT, pinned or current)
-    with stage("score_ce") as record:
-        stages.append(record)
-        decide(record, incremental("score_ce"))
-        run_score_ce(spark, config, record)
+    train_and_score_assistant(spark, config, stages, metrics, 1)
+    # Uncertainty sampling: each later round judges what the assistant just trained is unsure
+    # of, then the assistant learns again from every round's labels.
+    for number in range(2, 2 + config.judge.uncertainty.rounds):
+        suffix = f"[round {number}]"
+        with stage(f"score_llm{suffix}") as record:
+            stages.append(record)
+            decide(record, incremental("score_llm"))
+            record.metrics.update(
+                report_metrics(run_score_llm_round(spark, config, record, number))
+            )
+            metrics.update(record.metrics)
+        train_and_score_assistant(spark, config, stages, metrics, number)
     for student in student_configs(config):
         preset = student.bi_encoder.preset
         with stage(f"train_bi_encoder[{preset}]") as record:

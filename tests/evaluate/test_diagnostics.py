@@ -7,7 +7,7 @@ import math
 import pandas as pd
 import pytest
 
-from kpreco.evaluate.diagnostics import auc_by_kind, reranked
+from kpreco.evaluate.diagnostics import auc_by_kind, reranked, served_by_policy
 
 
 def frame() -> pd.DataFrame:
@@ -65,3 +65,26 @@ def test_reranked_orders_each_list_by_the_teachers_scores_unscored_last() -> Non
     lists = {"A": ["a", "b", "c", "d"], "B": ["x"]}
     scores = {("A", "a"): 0.1, ("A", "b"): 0.9, ("A", "d"): 0.5}
     assert reranked(lists, scores) == {"A": ["b", "d", "a", "c"], "B": ["x"]}
+
+
+def test_served_by_policy_filters_the_first_candidates_and_ranks_by_score() -> None:
+    lists = {"A": ["a", "b", "c", "d", "e"], "B": ["x", "y"], "C": []}
+    scores = {
+        ("A", "a"): 0.55,
+        ("A", "b"): 0.9,
+        ("A", "c"): 0.4,
+        ("A", "d"): 0.95,  # beyond the first 3 candidates: never scored by the filter
+        ("A", "e"): 0.99,
+        ("B", "x"): 0.7,
+        ("B", "y"): 0.7,
+    }
+    assert served_by_policy(lists, scores, candidates=3, threshold=0.5, cap=10) == {
+        "A": ["b", "a"],
+        "B": ["x", "y"],  # a tie keeps the retrieval order
+        "C": [],
+    }
+    assert served_by_policy(lists, scores, candidates=5, threshold=0.8, cap=2) == {
+        "A": ["e", "d"],
+        "B": [],
+        "C": [],
+    }

@@ -71,6 +71,24 @@ def test_relevance_filter_and_cap(spark) -> None:
     assert_df_equality(ranked, expected, ignore_row_order=True, ignore_nullable=True)
 
 
+def test_cap_and_rank_by_the_relevance_score(spark) -> None:
+    candidates = spark.createDataFrame(
+        rows(
+            ("i1", "a", 0.9, 0.6),
+            ("i1", "b", 0.8, 0.95),
+            ("i1", "c", 0.7, 0.6),
+            ("i1", "d", 0.1, 0.99),
+        ),
+        SCHEMA,
+    )
+    ranked = cap_and_rank(candidates, 3, "relevance_score").select("item_id", "rank", "keyphrase")
+    expected = spark.createDataFrame(
+        [("i1", 1, "d"), ("i1", 2, "b"), ("i1", 3, "a")],
+        "item_id string, rank int, keyphrase string",
+    )  # a and c tie at 0.6: the retrieval score breaks the tie, c is cut
+    assert_df_equality(ranked, expected, ignore_row_order=True, ignore_nullable=True)
+
+
 def test_driver_free_twin_agrees_with_the_dataframe_version() -> None:
     keyphrases = ["leather sofa", "sofa leather", "couch", "leather sofas"]
     scores = [0.9, 0.95, 0.6, 0.5]

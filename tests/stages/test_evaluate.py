@@ -51,6 +51,7 @@ def test_report_has_every_model_and_metric(
     config.evaluate.judged_items, config.evaluate.filter_items = 3, 10
     config.evaluate.max_items = 40
     config.evaluate.bootstrap = 50
+    config.evaluate.sweep_candidates, config.evaluate.sweep_thresholds = [5], [0.0, 2.0]
     # What is served, by hand: the first test item with a relevant keyphrase gets it and an
     # irrelevant one, every other test item nothing.
     chosen = evaluate.test_items(pairs, config)["item_id"].tolist()
@@ -86,6 +87,20 @@ def test_report_has_every_model_and_metric(
     full = saved["models"]["ctr_sr_distill_pearson"]["metrics"]["true_recall@5"]["mean"]
     assert saved["models"][ceiling]["metrics"]["true_recall@5"]["mean"] == pytest.approx(full)
     assert record.counts["teacher_ceiling_pairs_scored"] == 5 * record.counts["test_items"]
+    # The serving sweep replays recommend's filter on the ceiling's scores: at threshold 0 over
+    # the same 5 candidates it serves the ceiling's lists; above every probability, nothing.
+    sweep = {(row["candidates"], row["threshold"]): row for row in saved["serving_sweep"]}
+    threshold = config.recommend.relevance_filter.threshold
+    assert set(sweep) == {(5, 0.0), (5, 2.0), (5, threshold)}
+    everything, nothing = sweep[(5, 0.0)], sweep[(5, 2.0)]
+    assert (
+        everything["metrics"]["true_ndcg@3"] == saved["models"][ceiling]["metrics"]["true_ndcg@3"]
+    )
+    assert everything["items_without_list"] == 0.0
+    assert everything["mean_list_length"] == pytest.approx(min(5, config.recommend.max_keyphrases))
+    assert (nothing["items_without_list"], nothing["mean_list_length"]) == (1.0, 0.0)
+    assert "true_list_precision@3" not in nothing["metrics"]  # no served slot to count
+    assert "Serving sweep" in report
     table = saved["chain_diagnostics"]["auc"]
     assert set(table) == {"truth", "judge's yes/no", "human labels"}
     assert {"base encoder cosine", "Search sr_score", "assistant", "judge"} == set(

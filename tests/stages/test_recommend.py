@@ -44,6 +44,18 @@ def test_lists_then_incremental_reruns(spark, students_workspace) -> None:
     keys = [(r.item_id, canonical_key(r.keyphrase)) for r in table.collect()]
     assert len(keys) == len(set(keys))  # no duplicate keyphrases within an item
     assert table.where(F.col("relevance_score") < 0.5).count() == 0
+    # Ranked by the assistant's score (recommend.rank_by: relevance), not the student's.
+    by_item: dict[str, list[tuple[float, float]]] = {}
+    for row in table.orderBy("item_id", "rank").collect():
+        by_item.setdefault(row.item_id, []).append((row.relevance_score, row.retrieval_score))
+    assert all(
+        [r for r, _ in ranked] == sorted((r for r, _ in ranked), reverse=True)
+        for ranked in by_item.values()
+    )
+    assert any(
+        [s for _, s in ranked] != sorted((s for _, s in ranked), reverse=True)
+        for ranked in by_item.values()
+    )  # on some item that order is not the retrieval order
     assert any(k.startswith("example") for k in first.details)
 
     # Three sellers edit their titles: only those items' lists are recomputed, in one commit.

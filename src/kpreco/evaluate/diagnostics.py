@@ -68,3 +68,26 @@ def reranked(lists: dict[str, list[str]], scores: dict[tuple[str, str], float]) 
     for item, keyphrases in lists.items():
         ordered[item] = sorted(keyphrases, key=lambda kp: -scores.get((item, kp), float("-inf")))
     return ordered
+
+
+def served_by_policy(
+    lists: dict[str, list[str]],
+    scores: dict[tuple[str, str], float],
+    candidates: int,
+    threshold: float,
+    cap: int,
+) -> dict[str, list[str]]:
+    """What `recommend` would serve from each item's retrieved list under one serving policy:
+    the first `candidates` keyphrases scored by the assistant, those at or above `threshold`
+    kept, ranked by that score (ties in retrieval order) and capped at `cap`. The same steps
+    as `kpreco.recommend.lists` (relevance filter, cap, rank by relevance), replayed on the
+    evaluation's scores instead of a new table."""
+    served = {}
+    for item, keyphrases in lists.items():
+        kept = [
+            kp
+            for kp in keyphrases[:candidates]
+            if scores.get((item, kp), float("-inf")) >= threshold
+        ]
+        served[item] = sorted(kept, key=lambda kp: -scores[(item, kp)])[:cap]
+    return served

@@ -27,6 +27,17 @@ COLUMNS = (
     "tail_share@{k}",
 )
 
+# The serving sweep's columns (the rest of the protocol's metrics mean little for a list that
+# the filter shortens).
+SWEEP_COLUMNS = (
+    "true_list_precision@{k}",
+    "true_precision@{k}",
+    "true_ndcg@{k}",
+    "unshown_share_of_correct@{k}",
+    "llm_precision@{k}",
+    "human_precision@{k}",
+)
+
 
 def names(template: tuple[str, ...], k: int, k_hidden: int) -> list[str]:
     return [name.format(k=k, h=k_hidden) for name in template]
@@ -126,6 +137,47 @@ def diagnostics_table(metrics: dict) -> str:
     return "".join(parts)
 
 
+def sweep_table(metrics: dict, k: int, k_hidden: int) -> str:
+    """The serving sweep: what the relevance filter would serve at each setting."""
+    rows = metrics.get("serving_sweep") or []
+    if not rows:
+        return ""
+    columns = [c for c in names(SWEEP_COLUMNS, k, k_hidden) if any(c in r["metrics"] for r in rows)]
+    header = "".join(f"<th>{html.escape(c)}</th>" for c in columns)
+    body = "".join(
+        f"<tr><td>{row['candidates']}</td><td>{row['threshold']:.2f}</td>"
+        f"<td>{row['mean_list_length']:.2f}</td><td>{row['items_without_list']:.3f}</td>"
+        + "".join(_cell(row["metrics"].get(c)) for c in columns)
+        + "</tr>"
+        for row in rows
+    )
+    return (
+        f"<h2>Serving sweep ({html.escape(metrics['full_method'])}'s top candidates scored by "
+        "the assistant, filtered at a threshold, ranked by its score, capped)</h2>"
+        "<table><tr><th>candidates scored</th><th>threshold</th><th>mean list length</th>"
+        f"<th>items without a list</th>{header}</tr>{body}</table>"
+    )
+
+
+def sweep_text(metrics: dict, k: int) -> str:
+    """The serving sweep as plain text lines (the pipeline summary, bench/chain.py)."""
+    lines = []
+    for row in metrics.get("serving_sweep") or []:
+        cells = []
+        for name in (f"true_list_precision@{k}", f"true_ndcg@{k}", f"unshown_share_of_correct@{k}"):
+            stats = row["metrics"].get(name)
+            if stats:
+                cells.append(
+                    f"{name} {stats['mean']:.3f} [{stats['ci_low']:.3f},{stats['ci_high']:.3f}]"
+                )
+        lines.append(
+            f"serve top-{row['candidates']} at >= {row['threshold']:.2f}: "
+            f"length {row['mean_list_length']:.2f}, without a list "
+            f"{row['items_without_list']:.3f}; " + "; ".join(cells)
+        )
+    return "\n".join(lines)
+
+
 def text_table(metrics: dict, columns: list[str]) -> str:
     """The headline numbers as plain text, for the pipeline summary."""
     width = max(len(m) for m in metrics["models"])
@@ -158,6 +210,7 @@ def render_html(metrics: dict, k: int, k_hidden: int) -> str:
         not_computed_list(metrics),
         training_table(metrics),
         diagnostics_table(metrics),
+        sweep_table(metrics, k, k_hidden),
     ]
     # Only what some model has: without a truth (your own data) its metrics are not plotted.
     plotted = [

@@ -1,16 +1,19 @@
-"""Which pairs the judge sees: a fixed-size, reproducible sample per pair kind.
+"""Which pairs the judge sees: a fixed-size, reproducible sample per pair kind (the first
+round), then pairs the assistant is unsure of (later rounds).
 
 Clicks only cover pairs Search showed; the judge must also see what clicks cannot (Search's
 negatives, never-shown candidates), so each kind gets its own quota. The order is a seeded
-hash, so a rerun selects the same pairs and finds them cached.
+hash, so a rerun selects the same pairs and finds them cached. A later round spends its budget
+where a label teaches most (`select_uncertain`); its judgments carry the round's kind, so a
+rerun finds the round's quota filled and selects nothing.
 """
 
 from __future__ import annotations
 
-from pyspark.sql import DataFrame, Window
+from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F
 
-from kpreco.config import JudgeSampleSettings
+from kpreco.config import JudgeSampleSettings, JudgeUncertaintySettings
 from kpreco.judge.key import JudgeKey, ok_judgments
 
 HUMAN_LABELLED = "human_labelled"
@@ -100,4 +103,56 @@ def not_yet_judged(selected: DataFrame, judgments: DataFrame | None, key: JudgeK
         selected.join(done, on=["item_id", "keyphrase"], how="left")
         .where(F.col("_judged_title").isNull() | ~same_text)
         .select(*selected.columns)
+    )
+
+
+def uncertain_kind(number: int) -> str:
+    """The `pair_kind` of the judgments of uncertainty round `number` (2, 3, ...)."""
+    return f"uncertain_round_{number}"
+
+
+def uncertainty(p: Column, sr_score: Column, encoder_rank: Column) -> Column:
+    """How much the judge would teach on a pair, in [0, 1]: the assistant's own doubt (1 at
+    P = 0.5), or its disagreement with Search's score (a relevant pair Search scores low: a
+    synonym; an irrelevant one it scores high: a wrong-attribute hard negative), or with the
+    base encoder (the pair's percentile of its cosine among the scored candidates), whichever
+    is largest. Signals a pair lacks count as no disagreement."""
+    doubt = F.lit(1.0) - F.abs(F.lit(2.0) * p - F.lit(1.0))
+    return F.greatest(
+        doubt,
+        F.coalesce(F.abs(p - sr_score), F.lit(0.0)),
+        F.coalesce(F.abs(p - encoder_rank), F.lit(0.0)),
+    )
+
+
+def select_uncertain(
+    scored: DataFrame, count: int, settings: JudgeUncertaintySettings, number: int
+) -> DataFrame:
+    """Judge requests for uncertainty round `number`: the `count` pairs of `scored` with the
+    highest `uncertainty`, at most `settings.max_per_item` per item, ties in seeded-hash order.
+
+    `scored`: the not-yet-judged train/valid pairs the assistant scored, with the request
+    columns, `ce_prob`, `sr_score` and `retrieval_score` (null where the signal is absent)."""
+    if count <= 0:
+        return scored.limit(0).select(*REQUEST_COLUMNS)
+    tie = F.xxhash64("item_id", "keyphrase", F.lit(settings.seed))
+    # A window over every scored candidate: a few tens of thousands of rows in one task.
+    encoder_rank = F.when(
+        F.col("retrieval_score").isNotNull(),
+        F.percent_rank().over(
+            Window.partitionBy(F.col("retrieval_score").isNull()).orderBy("retrieval_score")
+        ),
+    )
+    ranked = scored.withColumn(
+        "_uncertainty",
+        uncertainty(F.col("ce_prob"), F.col("sr_score"), encoder_rank),
+    )
+    within_item = Window.partitionBy("item_id").orderBy(F.col("_uncertainty").desc(), tie)
+    return (
+        ranked.withColumn("_in_item", F.row_number().over(within_item))
+        .where(F.col("_in_item") <= settings.max_per_item)
+        .orderBy(F.col("_uncertainty").desc(), tie)
+        .limit(count)
+        .withColumn("pair_kind", F.lit(uncertain_kind(number)))
+        .select(*REQUEST_COLUMNS)
     )

@@ -62,10 +62,11 @@ def relevance_filter(candidates: DataFrame, threshold: float | None) -> DataFram
     return candidates.where(F.col("relevance_score") >= F.lit(threshold))
 
 
-def cap_and_rank(candidates: DataFrame, cap: int) -> DataFrame:
-    """The `cap` best per item by retrieval score (ties by keyphrase), ranked from 1."""
+def cap_and_rank(candidates: DataFrame, cap: int, by: str = "retrieval_score") -> DataFrame:
+    """The `cap` best per item by the score column `by` (then retrieval score, then
+    keyphrase), ranked from 1."""
     order = Window.partitionBy("item_id").orderBy(
-        F.col("retrieval_score").desc(), F.col("keyphrase")
+        F.col(by).desc(), F.col("retrieval_score").desc(), F.col("keyphrase")
     )
     return candidates.withColumn("rank", F.row_number().over(order)).where(F.col("rank") <= cap)
 

@@ -21,9 +21,9 @@ from kpreco import files, registry
 from kpreco.config import Config, with_preset
 from kpreco.cross_encoder.scoring import CrossEncoderScorer
 from kpreco.embedding import encode, load_encoder
-from kpreco.evaluate.diagnostics import auc_by_kind, reranked
+from kpreco.evaluate.diagnostics import auc_by_kind, reranked, served_by_policy
 from kpreco.evaluate.protocol import References, catalog_diversity, per_item_metrics, summarize
-from kpreco.evaluate.report import HEADLINE, names, render_html, text_table
+from kpreco.evaluate.report import HEADLINE, SWEEP_COLUMNS, names, render_html, text_table
 from kpreco.evaluate.retrievers import (
     Retrieval,
     bm25_retrieve,
@@ -155,7 +155,11 @@ def retrieve_all(spark: SparkSession, config: Config, titles: list[str], vocabul
         vectors = encode_vocabulary(base, vocabulary)
         results["base_encoder"] = dense_retrieve(base, titles, vocabulary, vectors, None, depth)
         versions["base_encoder"] = config.bi_encoder.base_model
-    for preset in settings.presets:
+    # The configured list, and whatever this config trains (the full method, its ablations).
+    presets = dict.fromkeys(
+        [*settings.presets, config.bi_encoder.preset, *config.pipeline.ablations]
+    )
+    for preset in presets:
         loaded = student_of_preset(spark, config, preset)
         if loaded is None:
             continue
@@ -370,23 +374,64 @@ def served_lists(
     return lists
 
 
-def teacher_ceiling(
+def assistant_scores_of(
     spark: SparkSession,
     config: Config,
-    student: Retrieval,
+    lists: dict[str, list[str]],
     items: pd.DataFrame,
     vocabulary: pd.DataFrame,
     record: StageRecord,
-) -> dict[str, list[str]]:
-    """The assistant re-ranking the full method's top-k_hidden per item: what the student's
-    candidates would give if it ranked them as its teacher does."""
-    lists = dict(zip(items["item_id"], student.lists, strict=True))
+) -> dict[tuple[str, str], float]:
+    """The assistant's calibrated probability for every (item, keyphrase) of `lists` (the
+    full method's top-k_hidden): the teacher ceiling and the serving sweep both read them."""
     pairs = pd.DataFrame(
         [(item, kp) for item, keyphrases in lists.items() for kp in keyphrases],
         columns=["item_id", "keyphrase"],
     )
     record.counts["teacher_ceiling_pairs_scored"] = len(pairs)
-    return reranked(lists, relevance_scores(spark, config, pairs, items, vocabulary))
+    return relevance_scores(spark, config, pairs, items, vocabulary)
+
+
+def serving_sweep(
+    lists: dict[str, list[str]],
+    scores: dict[tuple[str, str], float],
+    refs: References,
+    config: Config,
+) -> list[dict]:
+    """What `recommend` would serve for the test items under each serving policy (candidates
+    the assistant scores x its threshold), from the full method's retrieved lists: the
+    precision / coverage trade-off that `recommend.relevance_filter` sets, measured."""
+    settings = config.evaluate
+    k, h = settings.k, settings.k_hidden
+    wanted = names(SWEEP_COLUMNS, k, h)
+    served_now = config.recommend.relevance_filter
+    cap = config.recommend.max_keyphrases
+    rows = []
+    for candidates in sorted(
+        {min(n, h) for n in [*settings.sweep_candidates, served_now.max_candidates]}
+    ):
+        for threshold in sorted({*settings.sweep_thresholds, served_now.threshold}):
+            served = served_by_policy(lists, scores, candidates, threshold, cap)
+            lengths = [len(served.get(item, [])) for item in refs.items]
+            summary = summarize(
+                {
+                    name: values
+                    for name, values in per_item_metrics(served, refs, k, h).items()
+                    if name in wanted
+                },
+                settings.bootstrap,
+                settings.seed,
+            )
+            rows.append(
+                {
+                    "candidates": candidates,
+                    "threshold": threshold,
+                    "items_without_list": sum(n == 0 for n in lengths) / max(1, len(lengths)),
+                    "mean_list_length": sum(lengths) / max(1, len(lengths)),
+                    "metrics": summary,
+                }
+            )
+    return rows
 
 
 def matryoshka_sweep(
@@ -505,10 +550,14 @@ def run_evaluate(spark: SparkSession, config: Config, record: StageRecord) -> di
     served = served_lists(spark, config, refs.items) if settings.include_served else None
     if served is not None:
         all_lists[SERVED], versions[SERVED] = served, "item_keyphrases"
+    sweep: list[dict] = []
     if settings.include_teacher_ceiling and full in results:
         name = TEACHER_CEILING.format(full=full, depth=settings.k_hidden)
-        all_lists[name] = teacher_ceiling(spark, config, results[full], items, vocabulary, record)
+        full_lists = all_lists[full]
+        scores = assistant_scores_of(spark, config, full_lists, items, vocabulary, record)
+        all_lists[name] = reranked(full_lists, scores)
         versions[name] = registry.resolve_assistant(spark, config)[1]["version"]
+        sweep = serving_sweep(full_lists, scores, refs, config)
     models = {}
     for name, lists in all_lists.items():
         models[name] = {
@@ -529,6 +578,7 @@ def run_evaluate(spark: SparkSession, config: Config, record: StageRecord) -> di
         "models": models,
         "not_computed": not_computed(config, refs, models),
         "matryoshka_sweep": matryoshka_sweep(spark, config, titles, vocab, refs),
+        "serving_sweep": sweep,
         "calibration": calibration_curves(spark, config, tables),
         "chain_diagnostics": chain_diagnostics(spark, config, tables),
     }

@@ -42,9 +42,14 @@ def _existing_lists(spark: SparkSession, config: Config) -> DataFrame | None:
 def new_lists(candidates: DataFrame, config: Config, models: Models) -> DataFrame:
     """De-duplicated, filtered, capped and ranked lists in the `item_keyphrases` schema."""
     settings = config.recommend
-    threshold = settings.relevance_filter.threshold if models.cross_encoder_version else None
+    filtered = models.cross_encoder_version is not None
+    threshold = settings.relevance_filter.threshold if filtered else None
+    # The assistant orders one item's candidates better than the student that found them (the
+    # evaluation's teacher-ceiling row measures by how much): when it scored them, its score
+    # ranks the list unless rank_by says otherwise.
+    by = "relevance_score" if filtered and settings.rank_by == "relevance" else "retrieval_score"
     lists = cap_and_rank(
-        relevance_filter(deduplicate(candidates), threshold), settings.max_keyphrases
+        relevance_filter(deduplicate(candidates), threshold), settings.max_keyphrases, by
     )
     return lists.select(
         "item_id",

@@ -1,6 +1,8 @@
 """Stage `score_llm`: judge the sampled pairs not yet in the `judgments` cache
-(`kpreco.judge.cache`, in rounds); a rerun selects the same sample and judges only what is
-missing or failed.
+(`kpreco.judge.cache`, committed in chunks); a rerun selects the same sample and judges only
+what is missing or failed. The first round judges the per-kind sample; each later round
+(`run_score_llm_round`, after an assistant has been trained) judges the pairs that assistant is
+unsure of, until the round's quota is in the cache.
 """
 
 from __future__ import annotations
@@ -9,15 +11,19 @@ from pyspark import StorageLevel
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
+from kpreco import registry
 from kpreco.config import Config
 from kpreco.inputs import load_references, valid_or_none
 from kpreco.judge.cache import cached_judgments, judge_into_cache, refresh_judge_report
 from kpreco.judge.key import JudgeKey
 from kpreco.judge.sampling import (
     REQUEST_COLUMNS,
+    REQUEST_SCHEMA,
     human_label_requests,
     not_yet_judged,
     select_for_judging,
+    select_uncertain,
+    uncertain_kind,
 )
 from kpreco.judge.screening import screened_titles
 from kpreco.log import StageRecord, get_logger
@@ -73,16 +79,91 @@ def record_screened_titles(
 
 
 def run_score_llm(spark: SparkSession, config: Config, record: StageRecord) -> dict:
+    """The first round: the per-kind sample (`judge.sample`)."""
     key = JudgeKey.of(config.judge)
     record.details["judge"] = f"{key.model} prompt {key.prompt_version}"
     candidates, labels, truth = candidate_requests(spark, config, record)
     selected = select_for_judging(candidates, config.judge.sample).persist(
         StorageLevel.MEMORY_AND_DISK
     )
-    pending = not_yet_judged(selected, cached_judgments(spark, config), key).persist(
-        StorageLevel.MEMORY_AND_DISK
-    )
+    pending = not_yet_judged(selected, cached_judgments(spark, config), key)
     record.counts["selected"] = selected.count()
+    report = _judge_pending(spark, config, record, pending, labels, truth)
+    selected.unpersist()
+    return report
+
+
+def _round_judgments(judgments: DataFrame | None, key: JudgeKey, kind: str) -> dict[str, int]:
+    """This judge's judgments of one round's kind, by status."""
+    if judgments is None:
+        return {}
+    mine = judgments.where(key.matches() & (F.col("pair_kind") == kind))
+    return {r["status"]: r["count"] for r in mine.groupBy("status").count().collect()}
+
+
+def uncertain_pool(pairs: DataFrame, scores: DataFrame, judgments: DataFrame | None, key: JudgeKey):
+    """Train/valid pairs the assistant scored (`scores`: one version's `ce_scores`) that this
+    judge has not judged in any round or state, with what `select_uncertain` reads."""
+    pool = pairs.where(F.col("split") != "test").join(
+        scores.select("item_id", "keyphrase", "ce_prob"), on=["item_id", "keyphrase"], how="inner"
+    )
+    if judgments is not None:
+        judged = judgments.where(key.matches()).select("item_id", "keyphrase")
+        pool = pool.join(judged, on=["item_id", "keyphrase"], how="left_anti")
+    return pool.select(*REQUEST_COLUMNS, "ce_prob", "sr_score", "retrieval_score")
+
+
+def run_score_llm_round(
+    spark: SparkSession, config: Config, record: StageRecord, number: int
+) -> dict:
+    """Uncertainty round `number` (2, 3, ...): up to `judge.uncertainty.pairs` pairs the
+    current assistant is unsure of (`select_uncertain`), fewer the judgments already made in
+    this round; the round's failed judgments are judged again."""
+    key, settings = JudgeKey.of(config.judge), config.judge.uncertainty
+    kind = uncertain_kind(number)
+    record.details["judge"] = f"{key.model} prompt {key.prompt_version}, {kind}"
+    judgments = cached_judgments(spark, config)
+    made = _round_judgments(judgments, key, kind)
+    failed = sum(n for status, n in made.items() if status != "ok")
+    wanted = settings.pairs - sum(made.values())
+    version = registry.resolve_assistant(spark, config)[1]["version"]
+    record.details["assistant"] = version
+    retry = (
+        judgments.where(
+            key.matches() & (F.col("pair_kind") == kind) & (F.col("status") != "ok")
+        ).select(*REQUEST_COLUMNS)
+        if failed
+        else None
+    )
+    pending = None
+    if wanted > 0:
+        scores = read_delta(spark, config.table_path("ce_scores")).where(
+            F.col("ce_version") == version
+        )
+        pool = uncertain_pool(_pairs(spark, config), scores, judgments, key)
+        pending = select_uncertain(pool, wanted, settings, number)
+    if retry is not None:
+        pending = retry if pending is None else pending.unionByName(retry)
+    record.counts["selected"] = settings.pairs
+    record.counts["already_judged_in_round"] = made.get("ok", 0)
+    _, labels, truth = candidate_requests(spark, config, record)
+    if pending is None:
+        pending = spark.createDataFrame([], REQUEST_SCHEMA)
+    return _judge_pending(spark, config, record, pending, labels, truth)
+
+
+def _judge_pending(
+    spark: SparkSession,
+    config: Config,
+    record: StageRecord,
+    pending: DataFrame,
+    labels: DataFrame | None,
+    truth: DataFrame | None,
+) -> dict:
+    """Judge `pending` into the cache (its screened titles listed first), then refresh the
+    judge's report and labels."""
+    key = JudgeKey.of(config.judge)
+    pending = pending.persist(StorageLevel.MEMORY_AND_DISK)
     record.counts["pending"] = count = pending.count()
     record.counts["cached"] = record.counts["selected"] - count
     if count:
@@ -101,6 +182,5 @@ def run_score_llm(spark: SparkSession, config: Config, record: StageRecord) -> d
         if cached_judgments(spark, config) is not None
         else {}
     )
-    selected.unpersist()
     pending.unpersist()
     return report
