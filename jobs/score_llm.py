@@ -14,17 +14,11 @@ from kpreco.log import StageRecord, stage
 def body(spark: SparkSession, config: Config, stages: list[StageRecord], number: int) -> dict:
     # Imported here, not at the top, so that --help answers without loading torch.
     from kpreco.judge.report import report_metrics
-    from kpreco.stages.score_llm import run_score_llm, run_score_llm_round
+    from kpreco.stages.score_llm import round_stage, run_judge_round
 
-    name = "score_llm" if number == 1 else f"score_llm[round {number}]"
-    with stage(name) as record:
+    with stage(round_stage("score_llm", number)) as record:
         stages.append(record)
-        report = (
-            run_score_llm(spark, config, record)
-            if number == 1
-            else run_score_llm_round(spark, config, record, number)
-        )
-        record.metrics.update(report_metrics(report))
+        record.metrics.update(report_metrics(run_judge_round(spark, config, record, number)))
         return record.metrics
 
 

@@ -19,7 +19,7 @@ from kpreco.stages.build_pairs import pairs_decision, pairs_fingerprint, run_bui
 from kpreco.stages.evaluate import run_evaluate
 from kpreco.stages.recommend import run_recommend
 from kpreco.stages.score_ce import run_score_ce
-from kpreco.stages.score_llm import run_score_llm, run_score_llm_round
+from kpreco.stages.score_llm import round_stage, run_judge_round
 from kpreco.stages.simulate import run_simulate, simulation_decision
 
 log = get_logger(__name__)
@@ -47,9 +47,8 @@ def train_and_score_assistant(
 ) -> None:
     """train_cross_encoder (unless a version made of the current judgments exists), then
     score_ce with whichever assistant is current, after the judge's round `judge_round`."""
-    suffix = "" if judge_round == 1 else f"[round {judge_round}]"
     seconds = "" if judge_round == 1 else f".round_{judge_round}"
-    with stage(f"train_cross_encoder{suffix}") as record:
+    with stage(round_stage("train_cross_encoder", judge_round)) as record:
         stages.append(record)
         pinned = config.cross_encoder.version
         current = None if pinned else train_cross_encoder.current_version(spark, config)
@@ -59,7 +58,7 @@ def train_and_score_assistant(
         else:
             record.models["cross_encoder"] = pinned or current
             record.published["cross_encoder"] = location(config, ASSISTANT, pinned or current)
-    with stage(f"score_ce{suffix}") as record:
+    with stage(round_stage("score_ce", judge_round)) as record:
         stages.append(record)
         decide(record, incremental("score_ce"))
         run_score_ce(spark, config, record)
@@ -78,22 +77,13 @@ def run_pipeline(spark: SparkSession, config: Config, stages: list[StageRecord])
         made_of = pairs_fingerprint(spark, config)
         if decide(record, pairs_decision(spark, config, made_of)):
             run_build_pairs(spark, config, record, made_of)
-    with stage("score_llm") as record:
-        stages.append(record)
-        decide(record, incremental("score_llm"))
-        record.metrics.update(report_metrics(run_score_llm(spark, config, record)))
-        metrics.update(record.metrics)
-    train_and_score_assistant(spark, config, stages, metrics, 1)
-    # Uncertainty sampling: each later round judges what the assistant just trained is unsure
-    # of, then the assistant learns again from every round's labels.
-    for number in range(2, 2 + config.judge.uncertainty.rounds):
-        suffix = f"[round {number}]"
-        with stage(f"score_llm{suffix}") as record:
+    # Round 1 judges the per-kind sample; each later round (uncertainty sampling) judges what
+    # the assistant just trained is unsure of, then the assistant learns again from every round.
+    for number in range(1, 2 + config.judge.uncertainty.rounds):
+        with stage(round_stage("score_llm", number)) as record:
             stages.append(record)
             decide(record, incremental("score_llm"))
-            record.metrics.update(
-                report_metrics(run_score_llm_round(spark, config, record, number))
-            )
+            record.metrics.update(report_metrics(run_judge_round(spark, config, record, number)))
             metrics.update(record.metrics)
         train_and_score_assistant(spark, config, stages, metrics, number)
     for student in student_configs(config):

@@ -152,6 +152,19 @@ def run_score_llm_round(
     return _judge_pending(spark, config, record, pending, labels, truth)
 
 
+def round_stage(name: str, number: int) -> str:
+    """A stage's name after the judge's round `number`: `name` for the first round (the names
+    every earlier release used), `name[round N]` after a later one."""
+    return name if number == 1 else f"{name}[round {number}]"
+
+
+def run_judge_round(spark: SparkSession, config: Config, record: StageRecord, number: int) -> dict:
+    """Round `number` of the judge: the per-kind sample for 1, an uncertainty round after."""
+    if number == 1:
+        return run_score_llm(spark, config, record)
+    return run_score_llm_round(spark, config, record, number)
+
+
 def _judge_pending(
     spark: SparkSession,
     config: Config,
