@@ -178,7 +178,7 @@ def judged_workspace(spark, tmp_path: Path) -> Config:
 # Training is most of a stage test's time, and most stage tests only need a trained chain to
 # start from: each chain is trained once per test run and every test gets its own copy (the
 # registry, Delta tables and reports are all relative to output.root, so a copy is whole).
-WORKSPACE_STUDENTS = ["ctr_sr_distill_pearson", "ctr_only"]
+WORKSPACE_STUDENTS = ["ctr_sr_distill_contrastive", "ctr_only"]
 
 
 @dataclass(frozen=True)

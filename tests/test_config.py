@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from kpreco.config import ConfigError, load_config
+from kpreco.config import DEFAULT_PRESET, ConfigError, load_config
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -100,9 +100,8 @@ def test_a_preset_named_in_a_config_file_is_layered_too(tmp_path: Path) -> None:
 def own_presets(tmp_path: Path) -> Path:
     folder = tmp_path / "presets"
     folder.mkdir()
-    (folder / "ctr_sr_distill_pearson.yaml").write_text(
-        "bi_encoder:\n  preset: ctr_sr_distill_pearson\n"
-    )
+    # The configured preset's file: conf/test.yaml names the default one.
+    (folder / f"{DEFAULT_PRESET}.yaml").write_text(f"bi_encoder:\n  preset: {DEFAULT_PRESET}\n")
     (folder / "mine.yaml").write_text(
         "bi_encoder:\n  tasks:\n    sr: {enabled: false}\n"
         "    distill: {enabled: true, max_pairs: 20000, loss: mse}\n"
@@ -140,7 +139,7 @@ def test_an_ablation_preset_gets_the_same_rule_as_the_main_one(tmp_path: Path) -
     assert not mine.bi_encoder.tasks.sr.enabled
     assert mine.bi_encoder.version is None  # a pinned version pins the configured preset only
     assert mine.run_id == base.run_id and mine.inputs == base.inputs
-    assert with_preset(base, "ctr_sr_distill_pearson").bi_encoder.version == "bi-pinned"
+    assert with_preset(base, DEFAULT_PRESET).bi_encoder.version == "bi-pinned"
 
 
 @pytest.mark.parametrize(
@@ -182,3 +181,19 @@ def test_the_pipeline_trains_the_set_preset_then_the_ablations() -> None:
 def test_an_unknown_preset_in_a_list_stops_the_config_load(key: str) -> None:
     with pytest.raises(ConfigError, match=r"unknown bi_encoder preset 'ctr_olny'"):
         load_config(ROOT / "conf" / "test.yaml", [f"{key}=[ctr_only, ctr_olny]"])
+
+
+def test_the_contrastive_term_needs_the_assistants_item_groups() -> None:
+    # Positives are the assistant's calibrated scores within an item's group: the judge's
+    # labels (source llm) or ungrouped pairs have none.
+    for setting in ["bi_encoder.tasks.distill.source=llm", "bi_encoder.tasks.distill.loss=mse"]:
+        with pytest.raises(ConfigError, match="contrastive_weight"):
+            load_config(
+                ROOT / "conf" / "test.yaml",
+                ["bi_encoder.tasks.distill.contrastive_weight=1.0", setting],
+            )
+    config = load_config(
+        ROOT / "conf" / "test.yaml", ["bi_encoder.preset=ctr_sr_distill_contrastive"]
+    )
+    assert config.bi_encoder.tasks.distill.contrastive_weight == 1.0
+    assert config.bi_encoder.tasks.distill.group_size == 4  # the test config's, kept

@@ -305,7 +305,7 @@ def test_pipeline_runs_every_stage_and_a_rerun_changes_nothing(spark, pipelined)
     stages = ("simulate", "build_pairs", "score_llm", "train_cross_encoder", "score_ce")
     # conf/test.yaml has one uncertainty round: the judge, the assistant and its scores again.
     again = ("score_llm[round 2]", "train_cross_encoder[round 2]", "score_ce[round 2]")
-    student = "train_bi_encoder[ctr_sr_distill_pearson]"
+    student = "train_bi_encoder[ctr_sr_distill_contrastive]"
     for name in (*stages, *again, student, "recommend", "evaluate"):
         assert f"  {name} " in first, name
     judgments = read_delta(spark, str(workdir / "out" / "judgments"))

@@ -283,6 +283,11 @@ class DistillSettings(TaskSettings):
     group_size: int = Field(8, ge=2)
     random_per_group: int = Field(1, ge=0)
     listwise_temperature: float = Field(0.05, gt=0)
+    # With grouped Pearson: an in-batch contrastive term (this weight) that puts every
+    # candidate the assistant scores at or above `positive_threshold` (calibrated P) above the
+    # batch's other candidates (kpreco.bi_encoder.losses.ItemPearsonCorrelationLoss).
+    contrastive_weight: float = Field(0.0, ge=0)
+    positive_threshold: float = Field(0.5, gt=0, lt=1)
     seed: int = 41
 
     @model_validator(mode="after")
@@ -296,6 +301,12 @@ class DistillSettings(TaskSettings):
             raise ValueError(
                 "bi_encoder.tasks.distill.loss 'listwise' ranks each item's group: it needs "
                 "grouping 'item' and source 'cross_encoder'"
+            )
+        if self.contrastive_weight > 0 and (self.loss != "pearson" or not self.grouped()):
+            raise ValueError(
+                "bi_encoder.tasks.distill.contrastive_weight needs loss 'pearson' with grouping "
+                "'item' and source 'cross_encoder' (positives are the assistant's calibrated "
+                "scores within each item's group)"
             )
         return self
 
@@ -319,7 +330,7 @@ class BiEncoderEvalSettings(Section):
     k: int = Field(10, ge=1)
 
 
-DEFAULT_PRESET = "ctr_sr_distill_pearson"
+DEFAULT_PRESET = "ctr_sr_distill_contrastive"
 
 
 class BiEncoderSettings(Section):
@@ -392,6 +403,7 @@ class EvaluateSettings(Section):
             "ctr_sr_distill_mse",
             "ctr_sr_distill_listwise",
             "ctr_sr_distill_pearson",
+            "ctr_sr_distill_contrastive",
             "distill_from_llm_direct",
         ]
     )

@@ -107,3 +107,65 @@ def test_item_loss_ignores_how_unrelated_items_compare() -> None:
 def test_row_pearson_is_zero_without_informative_rows() -> None:
     flat = torch.ones(2, 3)
     assert row_pearson(torch.rand(2, 3), flat).item() == 0.0
+
+
+def contrastive_by_hand(anchors, candidates, teacher, threshold, scale) -> float:
+    """The in-batch term written out: per positive (row i, candidate j), softplus of the
+    log-sum-exp of the title's scaled cosines to every non-positive candidate of the batch
+    minus its scaled cosine to the positive."""
+    rows, width = teacher.shape
+    flat = [(r, j, candidates[j][r].numpy()) for j in range(width) for r in range(rows)]
+
+    def cos(u, v) -> float:
+        return float(u @ v / (np.linalg.norm(u) * np.linalg.norm(v)))
+
+    terms = []
+    for i in range(rows):
+        title = anchors[i].numpy()
+        positives = [(r, j) for r, j, _ in flat if r == i and teacher[r, j] >= threshold]
+        negatives = [
+            scale * cos(title, v) for r, j, v in flat if not (r == i and teacher[r, j] >= threshold)
+        ]
+        for r, j in positives:
+            gap = np.logaddexp.reduce(negatives) - scale * cos(title, candidates[j][r].numpy())
+            terms.append(np.logaddexp(0.0, gap))
+    return float(np.mean(terms))
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_contrastive_term_matches_the_hand_written_one(seed: int) -> None:
+    generator = torch.Generator().manual_seed(seed)
+    anchors = torch.randn(4, 8, generator=generator)
+    candidates = [torch.randn(4, 8, generator=generator) for _ in range(3)]
+    teacher = torch.rand(4, 3, generator=generator)
+    teacher[0] = torch.tensor([0.2, 0.1, 0.3])  # a row without positives adds no term
+    loss = ItemPearsonCorrelationLoss(model=None, contrastive_weight=0.5, scale=20.0)
+    pearson_only = ItemPearsonCorrelationLoss(model=None)
+    total = loss.compute_loss_from_embeddings([anchors, *candidates], teacher).item()
+    base = pearson_only.compute_loss_from_embeddings([anchors, *candidates], teacher).item()
+    expected = contrastive_by_hand(anchors, candidates, teacher, 0.5, 20.0)
+    assert total - base == pytest.approx(0.5 * expected, rel=1e-4)
+
+
+def test_contrastive_term_pulls_a_positive_above_other_items_candidates() -> None:
+    # Two items; item 0's positive sits far from its title, item 1's candidates close to it:
+    # one gradient step on the term must raise the title's cosine to its positive.
+    anchors = torch.tensor([[1.0, 0.0], [0.0, 1.0]])
+    positive = torch.tensor([[0.0, 1.0], [0.0, 1.0]], requires_grad=True)
+    other = torch.tensor([[0.9, 0.1], [1.0, 0.2]])
+    teacher = torch.tensor([[0.9, 0.1], [0.2, 0.1]])
+    loss = ItemPearsonCorrelationLoss(model=None, contrastive_weight=1.0)
+    term = loss.contrastive(anchors, [positive, other], teacher)
+    term.backward()
+    before = torch.nn.functional.cosine_similarity(anchors[:1], positive[:1].detach()).item()
+    moved = positive.detach() - 0.1 * positive.grad
+    after = torch.nn.functional.cosine_similarity(anchors[:1], moved[:1]).item()
+    assert after > before
+
+
+def test_no_positive_in_the_batch_adds_nothing() -> None:
+    anchors = torch.randn(3, 4)
+    candidates = [torch.randn(3, 4) for _ in range(2)]
+    teacher = torch.full((3, 2), 0.1)
+    loss = ItemPearsonCorrelationLoss(model=None, contrastive_weight=1.0)
+    assert loss.contrastive(anchors, candidates, teacher).item() == 0.0

@@ -45,10 +45,15 @@ def grouped_distillation() -> pd.DataFrame:
     )
 
 
-@pytest.mark.parametrize("loss", ["pearson", "listwise"])
-def test_grouped_distillation_trains_with_each_items_candidates(loss: str) -> None:
+@pytest.mark.parametrize(
+    ("loss", "contrastive"), [("pearson", 0.0), ("listwise", 0.0), ("pearson", 1.0)]
+)
+def test_grouped_distillation_trains_with_each_items_candidates(
+    loss: str, contrastive: float
+) -> None:
     settings = BiEncoderSettings(batch_size=4, epochs=1, matryoshka_dims=[384, 64])
     settings.tasks.distill.loss, settings.tasks.distill.grouping = loss, "item"
+    settings.tasks.distill.contrastive_weight = contrastive
     tasks = {"ctr": tiny_tasks()["ctr"], "distill": grouped_distillation()}
     model, metrics = train_bi_encoder(tasks, [], settings)
     assert metrics["task_sizes"] == {"ctr": 24, "distill": 48}  # 16 rows of 3 pairs

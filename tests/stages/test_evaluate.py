@@ -70,7 +70,7 @@ def test_report_has_every_model_and_metric(
     folder = Path(config.report_dir())
     saved = json.loads((folder / "metrics.json").read_text())
     report = (folder / "report.html").read_text()
-    ceiling = TEACHER_CEILING.format(full="ctr_sr_distill_pearson", depth=5)
+    ceiling = TEACHER_CEILING.format(full="ctr_sr_distill_contrastive", depth=5)
     assert set(saved["models"]) == {"bm25", "base_encoder", *PRESETS, SERVED, ceiling}
     assert set(metrics["models"]) == set(saved["models"])
     served = saved["models"].pop(SERVED)["metrics"]
@@ -84,7 +84,7 @@ def test_report_has_every_model_and_metric(
         pytest.approx(1 / 3)
     )  # one relevant of 3 slots on the one item, 0 on the rest
     # The ceiling re-orders the full method's own top 5: the same keyphrases found at depth 5.
-    full = saved["models"]["ctr_sr_distill_pearson"]["metrics"]["true_recall@5"]["mean"]
+    full = saved["models"]["ctr_sr_distill_contrastive"]["metrics"]["true_recall@5"]["mean"]
     assert saved["models"][ceiling]["metrics"]["true_recall@5"]["mean"] == pytest.approx(full)
     assert record.counts["teacher_ceiling_pairs_scored"] == 5 * record.counts["test_items"]
     # The serving sweep replays recommend's filter on the ceiling's scores: at threshold 0 over

@@ -18,7 +18,7 @@ def test_stage_trains_registers_and_knows_when_it_is_current(spark, assistant_wo
     result = run_train_bi_encoder(spark, config, record)
     assert record.counts["ctr_pairs"] > 0 and record.counts["distill_pairs"] > 0
     location, metadata = registry.resolve(
-        spark, config, "bi_encoder", None, {"preset": "ctr_sr_distill_pearson"}
+        spark, config, "bi_encoder", None, {"preset": "ctr_sr_distill_contrastive"}
     )
     assert metadata["version"] == result["version"] == current_version(spark, config)
     assert metadata["cross_encoder"] and metadata["matryoshka_dims"] == [384, 256, 128, 64]

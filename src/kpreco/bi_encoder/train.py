@@ -47,7 +47,11 @@ def task_loss(name: str, model, settings: BiEncoderSettings):
             teacher_temperature=1.0,
         )
     elif distill.grouped():
-        inner = ItemPearsonCorrelationLoss(model)
+        inner = ItemPearsonCorrelationLoss(
+            model,
+            contrastive_weight=distill.contrastive_weight,
+            positive_threshold=distill.positive_threshold,
+        )
     else:
         inner = PearsonCorrelationLoss(model)
     wrapped = losses.MatryoshkaLoss(model, inner, matryoshka_dims=settings.matryoshka_dims)

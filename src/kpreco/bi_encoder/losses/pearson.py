@@ -55,7 +55,14 @@ class PearsonCorrelationLoss(nn.Module):
 
 
 class ItemPearsonCorrelationLoss(nn.Module):
-    def __init__(self, model, similarity_fct=util.pairwise_cos_sim) -> None:
+    def __init__(
+        self,
+        model,
+        similarity_fct=util.pairwise_cos_sim,
+        contrastive_weight: float = 0.0,
+        positive_threshold: float = 0.5,
+        scale: float = 20.0,
+    ) -> None:
         """
         Distillation that ranks each item's own candidates: ``loss = 1 - mean_i r_i`` where
         ``r_i`` is Pearson's r between the student's cosines of row i's title with its N
@@ -80,10 +87,24 @@ class ItemPearsonCorrelationLoss(nn.Module):
 
         Rows whose N teacher scores are all equal carry no ranking information and are left
         out of the mean (a batch of only such rows gives loss 1, no gradient). N >= 2.
+
+        With `contrastive_weight` > 0 a second term places the teacher's positives in the
+        whole vocabulary, which within-item Pearson cannot (it orders 8 candidates and says
+        nothing of the 5,000 others): each candidate the teacher scores at or above
+        `positive_threshold` (a calibrated probability) must out-score, as its title's match,
+        every candidate of the batch under the threshold (its own item's near misses, the
+        hard negatives, and the other items' candidates, in-batch negatives):
+        ``softplus(logsumexp_negatives(scale * cos) - scale * cos_positive)``, averaged over
+        positives (the supervised-contrastive form of MultipleNegativesRankingLoss for several
+        positives per title; no library loss takes grouped rows with per-candidate labels).
+        Other items' positives are negatives too, as in-batch negatives always are.
         """
         super().__init__()
         self.model = model
         self.similarity_fct = similarity_fct
+        self.contrastive_weight = contrastive_weight
+        self.positive_threshold = positive_threshold
+        self.scale = scale
 
     def forward(self, sentence_features: Iterable[dict[str, Tensor]], labels: Tensor) -> Tensor:
         embeddings = embed_columns(self.model, sentence_features)
@@ -95,10 +116,34 @@ class ItemPearsonCorrelationLoss(nn.Module):
             raise ValueError("ItemPearsonCorrelationLoss needs at least 2 candidate columns")
         scores = torch.stack([self.similarity_fct(anchors, c) for c in candidates], dim=1).float()
         targets = labels.float().view(scores.shape)
-        return 1.0 - row_pearson(scores, targets)
+        loss = 1.0 - row_pearson(scores, targets)
+        if self.contrastive_weight > 0:
+            loss = loss + self.contrastive_weight * self.contrastive(anchors, candidates, targets)
+        return loss
+
+    def contrastive(self, anchors: Tensor, candidates: list[Tensor], targets: Tensor) -> Tensor:
+        """The in-batch term: every title against every candidate of the batch."""
+        everything = torch.cat(candidates, dim=0)  # column-major: candidate j of row i at j*B+i
+        cosines = util.cos_sim(anchors, everything).float() * self.scale
+        positive = torch.zeros_like(cosines, dtype=torch.bool)
+        rows = torch.arange(len(anchors)).repeat(len(candidates))
+        positive[rows, torch.arange(len(everything))] = (
+            targets.t().reshape(-1) >= self.positive_threshold
+        )
+        if not positive.any():
+            return cosines.sum() * 0.0
+        # A title's negatives: every candidate of the batch that is not one of its positives.
+        below = cosines.masked_fill(positive, float("-inf"))
+        negatives = torch.logsumexp(below, dim=1, keepdim=True).expand_as(cosines)
+        return nn.functional.softplus(negatives[positive] - cosines[positive]).mean()
 
     def get_config_dict(self) -> dict[str, Any]:
-        return {"similarity_fct": self.similarity_fct.__name__}
+        return {
+            "similarity_fct": self.similarity_fct.__name__,
+            "contrastive_weight": self.contrastive_weight,
+            "positive_threshold": self.positive_threshold,
+            "scale": self.scale,
+        }
 
 
 def row_pearson(predictions: Tensor, targets: Tensor, eps: float = 1e-8) -> Tensor:
