@@ -92,12 +92,14 @@ class ItemPearsonCorrelationLoss(nn.Module):
         whole vocabulary, which within-item Pearson cannot (it orders 8 candidates and says
         nothing of the 5,000 others): each candidate the teacher scores at or above
         `positive_threshold` (a calibrated probability) must out-score, as its title's match,
-        every candidate of the batch under the threshold (its own item's near misses, the
-        hard negatives, and the other items' candidates, in-batch negatives):
+        every candidate of the batch that is not one of its title's positives (its own item's
+        near misses under the threshold, the hard negatives, and all the other items'
+        candidates, in-batch negatives):
         ``softplus(logsumexp_negatives(scale * cos) - scale * cos_positive)``, averaged over
         positives (the supervised-contrastive form of MultipleNegativesRankingLoss for several
         positives per title; no library loss takes grouped rows with per-candidate labels).
-        Other items' positives are negatives too, as in-batch negatives always are.
+        Other items' positives are negatives too, as in-batch negatives always are. The term
+        uses cosine whatever `similarity_fct` is (the scale of 20 is MNRL's, for cosines).
         """
         super().__init__()
         self.model = model
