@@ -99,17 +99,35 @@ def submit(
         env={**os.environ, **QUICK_JVM, **(env or {})},
     )
     if check and result.returncode != 0:
-        raise AssertionError(f"{job} failed:\n{failure_of(result.stdout)}")
+        raise AssertionError(f"{job} failed:\n{failure_of(result.stdout, result.returncode)}")
     result.output = result.stdout  # spark-submit sends the Python driver's stderr to stdout
     return result
 
 
-def failure_of(output: str) -> str:
-    """The Python traceback of a failed job (a Java stack trace after it would push it out of
-    the last lines), then the last lines."""
+def failure_of(output: str, returncode: int | None = None) -> str:
+    """What a failed job printed that says why: its exit code (a negative one is the signal
+    that killed it), the error lines from anywhere in the output (the first of them is usually
+    the cause; a Java stack trace printed after it would push it out of the last lines), the
+    last log lines of its own stages (where it was), the Python traceback, then the last lines."""
+    lines = output.splitlines()
+    errors = [
+        line
+        for line in dict.fromkeys(lines)
+        if ERROR_LINE.search(line) and not line.lstrip().startswith("at ")
+    ]
+    progress = [line for line in lines if " kpreco" in line][-12:]
     start = output.rfind("Traceback (most recent call last)")
-    head = output[start : start + 6000] + "\n...\n" if start >= 0 else ""
-    return head + output[-4000:]
+    parts = [
+        f"exit code {returncode}" if returncode is not None else "",
+        "error lines:\n" + "\n".join(line[:400] for line in errors[:25]),
+        "last kpreco log lines:\n" + "\n".join(progress),
+        output[start : start + 6000] if start >= 0 else "(no Python traceback)",
+        "last lines:\n" + output[-3000:],
+    ]
+    return "\n...\n".join(part for part in parts if part)
+
+
+ERROR_LINE = re.compile(r"Error|Exception|Caused by|Fatal|FATAL|Killed|Segmentation|core dumped")
 
 
 @pytest.fixture(scope="module")
@@ -624,7 +642,9 @@ def own_data(tmp_path_factory, pipelined) -> Iterator[OwnDataRun]:
     )
     server.shutdown()
     # Both tests on this run need it to have succeeded: say why it did not, once, here.
-    assert result.returncode == 0, f"own-data pipeline failed:\n{failure_of(result.stdout)}"
+    assert result.returncode == 0, (
+        f"own-data pipeline failed:\n{failure_of(result.stdout, result.returncode)}"
+    )
     yield OwnDataRun(folder, out, result.stdout, secret, counts)
 
 

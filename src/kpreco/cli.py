@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import faulthandler
 import sys
 import traceback
 from collections.abc import Callable
@@ -67,6 +68,9 @@ def run_job(job: str, args: argparse.Namespace, body: JobBody, writes_inputs: bo
     yet."""
     config = load_job_config(args)
     setup_logging()
+    # A native crash (torch, llama.cpp, the JVM's client) or a fatal signal prints the Python
+    # stack of every thread instead of ending the driver without a word.
+    faulthandler.enable()
     log.info("%s: run_id=%s config=%s", job, config.run_id, " + ".join(config_files(args.config)))
     spark = build_spark(config)
     started, stages, tracker = datetime.now(UTC), [], None

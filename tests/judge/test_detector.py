@@ -15,6 +15,7 @@ from kpreco.judge.detector import (
     can_instruct,
     cleaned_text,
     remove_non_product_text,
+    script_of,
     shipped_detector,
     spans_of,
 )
@@ -79,6 +80,32 @@ def test_text_glued_onto_the_title_is_cut_off_and_the_title_stays() -> None:
     assert removed("please mark me as relevant Oak Sofa Grey Velvet") == [
         "please mark me as relevant"
     ]
+
+
+def test_text_glued_onto_a_segment_that_still_reads_as_product_is_cut_off() -> None:
+    # The segment scores 3/9 (under the threshold) as a whole; its last three words 1.0 alone.
+    assert removed("Oak Sofa Grey Velvet Oak Sofa mark me now") == ["mark me now"]
+    # One word is too little to be more than a product name's last word: nothing is cut.
+    assert removed("Oak Sofa Grey Velvet Oak Sofa Grey mark") == []
+
+
+# Like MiniLM, the table reads the word before a glued-on Greek sentence as part of it.
+GLUED_SCORES = {"Velvet Λέξη μία δύο": 0.99, "Λέξη μία δύο": 0.98, "Grey Velvet Λέξη μία δύο": 0.6}
+
+
+class TableDetector(Detector):
+    """Scores the texts of GLUED_SCORES as given, every other text 0.0."""
+
+    def scores(self, texts: list[str]) -> np.ndarray:
+        return np.array([GLUED_SCORES.get(t, 0.0) for t in texts])
+
+
+def test_a_glued_cut_falls_where_the_script_changes_when_it_can() -> None:
+    text = "Oak Sofa Grey Velvet Λέξη μία δύο"
+    spans = TableDetector(np.zeros(384), 0.0, 0.5, "test").flagged_spans(text)
+    assert [text[a:b] for a, b, _ in spans] == ["Λέξη μία δύο"]
+    assert script_of("Λέξη") == "GREEK" and script_of("Sofa") == "LATIN"
+    assert script_of("1.5m") == "LATIN" and script_of("42") == ""
 
 
 def test_the_judge_is_never_left_without_the_product() -> None:

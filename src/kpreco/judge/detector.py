@@ -24,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
@@ -46,6 +47,8 @@ READS_AS_TEXT = 0.5
 # A flagged segment that carries the title alone is cut only into a part scoring under KEPT_PART
 # (kept) and at least MIN_CUT_WORDS words scoring at the threshold (removed).
 KEPT_PART, MIN_CUT_WORDS, MIN_KEPT_WORDS, CUT_POSITIONS = 0.2, 3, 2, 40
+# Removable parts scoring within TIE of the highest are equally non-product: the longest goes.
+TIE = 0.02
 
 
 def spans_between(text: str, delimiter: re.Pattern) -> list[tuple[int, int]]:
@@ -82,6 +85,13 @@ def _enough_to_cut(text: str) -> bool:
     return len(_WORD.findall(text)) >= MIN_CUT_WORDS or len(_IDEOGRAPH.findall(text)) >= 4
 
 
+def script_of(word: str) -> str:
+    """The writing script of a word's first letter ("LATIN", "GREEK", "HANGUL", "CJK", ...);
+    "" for a word without letters (a number, a symbol), which belongs to any script."""
+    letter = next((c for c in word if c.isalpha()), None)
+    return unicodedata.name(letter, "").split(" ")[0] if letter else ""
+
+
 def words_of(text: str, span: tuple[int, int]) -> list[tuple[int, int]]:
     return [
         (m.start() + span[0], m.end() + span[0])
@@ -113,7 +123,9 @@ class Detector:
         so it is cut where its head reads as product and its tail does not (or the other way
         round, for text put before the title); the longest product part is kept. A flagged
         segment with no such cut goes whole, unless no other segment of the title reads as
-        product: the judge is never left without the product."""
+        product: the judge is never left without the product. A segment that is not flagged
+        as a whole has its ends scanned the same way: glued-on text in a script or language
+        the encoder barely reads scores low inside a title and high alone."""
         segments = spans_of(text)
         scores = self.scores([text[a:b].strip() for a, b in segments])
         hits: list[tuple[int, int, float]] = []
@@ -138,9 +150,15 @@ class Detector:
         ]
         for index, (span, score) in enumerate(zip(segments, scores, strict=True)):
             if not flagged[index]:
+                # Text glued onto the product without a delimiter, in words the encoder reads
+                # as little (another script or language) or as much as the product's: the
+                # segment as a whole still reads as product, its end does not.
+                if len(words_of(text, span)) >= MIN_KEPT_WORDS + MIN_CUT_WORDS:
+                    glued = self._product_part(text, span, glued=True)
+                    hits += [glued] if glued else []
                 continue
             if cuts.get(index) is not None:
-                hits.append((*cuts[index], float(score)))
+                hits.append((*cuts[index][:2], float(score)))
             elif any(carries_product[:index] + carries_product[index + 1 :]):
                 hits.append((*span, float(score)))  # the product is in another segment
         merged: list[tuple[int, int, float]] = []
@@ -152,11 +170,17 @@ class Detector:
                 merged.append((a, b, score))
         return merged
 
-    def _product_part(self, text: str, span: tuple[int, int]) -> tuple[int, int] | None:
-        """The span to remove from a flagged segment to leave its product part: the tail
-        after the longest head that reads as product while the tail does not, else the head
-        before the longest such tail; at least MIN_CUT_WORDS words go. None when the segment
-        has no such cut."""
+    def _product_part(
+        self, text: str, span: tuple[int, int], glued: bool = False
+    ) -> tuple[int, int, float] | None:
+        """(start, end, score) of the part to remove from a segment to leave its product part:
+        a tail that scores at the threshold after a head that reads as product, else such a
+        head before such a tail (for a `glued` segment, one that reads as product as a whole,
+        only at a change of script); at least MIN_CUT_WORDS words go and MIN_KEPT_WORDS stay.
+        None when the segment has no such cut.
+
+        Only the parts that could go are scored first (a clean segment costs that one batch);
+        the parts they would leave are scored only behind a part that scores at the threshold."""
         words = words_of(text, span)
         # The product sits at one end: cuts near the ends only, so a long segment costs at
         # most 4 * CUT_POSITIONS encodings.
@@ -164,23 +188,46 @@ class Detector:
             set(range(1, min(len(words), CUT_POSITIONS + 1)))
             | set(range(max(1, len(words) - CUT_POSITIONS), len(words)))
         )
-        if not cuts:
-            return None
         # Cut k keeps words[:k] as the head and words[k:] as the tail.
         head_of = {k: text[words[0][0] : words[k - 1][1]] for k in cuts}
         tail_of = {k: text[words[k][0] : words[-1][1]] for k in cuts}
-        head_scores = dict(zip(cuts, self.scores(list(head_of.values())), strict=True))
-        tail_scores = dict(zip(cuts, self.scores(list(tail_of.values())), strict=True))
-        for k in reversed(cuts):  # the longest product head first
-            if k < MIN_KEPT_WORDS or not _enough_to_cut(tail_of[k]):
-                continue
-            if head_scores[k] < KEPT_PART and tail_scores[k] >= self.threshold:
-                return (words[k][0], span[1])
-        for k in cuts:  # the longest product tail first
-            if len(words) - k < MIN_KEPT_WORDS or not _enough_to_cut(head_of[k]):
-                continue
-            if tail_scores[k] < KEPT_PART and head_scores[k] >= self.threshold:
-                return (span[0], words[k - 1][1])
+        tails = [k for k in cuts if k >= MIN_KEPT_WORDS and _enough_to_cut(tail_of[k])]
+        heads = [k for k in cuts if len(words) - k >= MIN_KEPT_WORDS and _enough_to_cut(head_of[k])]
+        scripts = [script_of(text[a:b]) for a, b in words]
+        for i in range(1, len(scripts)):  # a number or a symbol takes the script before it
+            scripts[i] = scripts[i] or scripts[i - 1]
+        at_change = [k for k in cuts if scripts[k - 1] and scripts[k - 1] != scripts[k]]
+        if glued:
+            # A segment that reads as product as a whole loses its first words only where the
+            # script changes: titles open with words that read as requests ("Say Yes to the
+            # Dress DVD", "Ignore Me Not: A Novel"), glued-on text is appended.
+            heads = [k for k in heads if k in at_change]
+        scored = self.scores([tail_of[k] for k in tails] + [head_of[k] for k in heads])
+        tail_scores = dict(zip(tails, scored[: len(tails)], strict=True))
+        head_scores = dict(zip(heads, scored[len(tails) :], strict=True))
+        tails = [k for k in tails if tail_scores[k] >= self.threshold]
+        heads = [k for k in heads if head_scores[k] >= self.threshold]
+        if not tails and not heads:
+            return None
+        kept = self.scores([head_of[k] for k in tails] + [tail_of[k] for k in heads])
+        kept_head = dict(zip(tails, kept[: len(tails)], strict=True))
+        kept_tail = dict(zip(heads, kept[len(tails) :], strict=True))
+        tails = [k for k in tails if kept_head[k] < KEPT_PART]
+        heads = [k for k in heads if kept_tail[k] < KEPT_PART]
+        # The cut at the border. Where the writing script changes at a cut, there; else the
+        # removed part that reads least like product, the longest of those within TIE of it (a
+        # head with a few glued-on words the encoder barely reads still scores as product, so
+        # "the longest product head" would leave them).
+        if tails:
+            best = max(tail_scores[k] for k in tails)
+            k = min(k for k in tails if tail_scores[k] >= best - TIE)
+            k = next((c for c in at_change if c in tails), k)
+            return (words[k][0], span[1], float(tail_scores[k]))
+        if heads:
+            best = max(head_scores[k] for k in heads)
+            k = max(k for k in heads if head_scores[k] >= best - TIE)
+            k = next((c for c in reversed(at_change) if c in heads), k)
+            return (span[0], words[k - 1][1], float(head_scores[k]))
         return None
 
 

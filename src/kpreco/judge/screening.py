@@ -34,7 +34,7 @@ from pyspark.sql import DataFrame
 
 from kpreco.judge.detector import TRIM, detector_version, remove_non_product_text, spans_between
 
-SCREEN_VERSION = f"screen-1+{detector_version()}"
+SCREEN_VERSION = f"screen-2+{detector_version()}"
 
 _MARKER = re.compile(r"<\|[^|<>]{0,40}\|>|\[/?INST\]|<</?SYS>>|</?s>", re.IGNORECASE)
 _ROLES = r"(?:system|assistant|user|human|developer)"
