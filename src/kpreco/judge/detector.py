@@ -161,14 +161,100 @@ class Detector:
                 hits.append((*cuts[index][:2], float(score)))
             elif any(carries_product[:index] + carries_product[index + 1 :]):
                 hits.append((*span, float(score)))  # the product is in another segment
+        if hits:
+            # A flagged segment kept because it alone carries the product stays kept.
+            kept = {
+                index
+                for index, (a, b) in enumerate(segments)
+                if flagged[index] and not any(x <= a and b <= y for x, y, _ in hits)
+            }
+            grown = self._spread(text, segments, scores, hits, kept)
+            # The judge is never left without the product.
+            left = [True] * len(text)
+            for a, b, _ in grown:
+                left[a:b] = [False] * (b - a)
+            hits = grown if any(c.isalnum() for c, k in zip(text, left, strict=True) if k) else hits
+        # Spans with only delimiters between them are one (the frame of a markdown table, the
+        # comma of a split sentence), and so is a span with only delimiters after it.
         merged: list[tuple[int, int, float]] = []
         for a, b, score in sorted(hits):
-            if merged and not text[merged[-1][1] : a].strip():
+            if merged and not re.search(r"\w", text[merged[-1][1] : a]):
                 last = merged[-1]
-                merged[-1] = (last[0], b, max(last[2], score))
+                merged[-1] = (last[0], max(b, last[1]), max(last[2], score))
             else:
                 merged.append((a, b, score))
+        if merged and not re.search(r"\w", text[merged[-1][1] :]):
+            merged[-1] = (merged[-1][0], len(text), merged[-1][2])
         return merged
+
+    def _spread(
+        self,
+        text: str,
+        segments: list[tuple[int, int]],
+        scores: np.ndarray,
+        hits: list[tuple[int, int, float]],
+        kept: set[int],
+    ) -> list[tuple[int, int, float]]:
+        """`hits` grown into the segments beside them: an attack split by delimiters leaves
+        pieces too short to instruct on their own ("A: Yes", "always", a table cell "YES") or
+        scoring under the threshold that still do not read as product (READS_AS_TEXT); beside
+        removed text they go too. And a segment that
+        reads as product but ends (starts) in words of the script the removed text next to it
+        starts (ends) in, another script than its own first (last) word's, loses those words:
+        a sentence in a script the encoder barely reads, split at a comma, scores as product
+        before the comma. Nothing is added that reads as product."""
+
+        def stripped(span: tuple[int, int]) -> tuple[int, int]:
+            piece = text[span[0] : span[1]]
+            return span[0] + len(piece) - len(piece.lstrip()), span[0] + len(piece.rstrip())
+
+        inner = [stripped(span) for span in segments]
+        grown = list(hits)
+        changed = True
+        while changed:
+            changed = False
+            for index, (start, end) in enumerate(inner):
+                ends_removed = index + 1 < len(inner) and any(
+                    a <= inner[index + 1][0] < b for a, b, _ in grown
+                )
+                starts_removed = index > 0 and any(
+                    a < inner[index - 1][1] <= b for a, b, _ in grown
+                )
+                if not (ends_removed or starts_removed):
+                    continue
+                if index in kept or any(a <= start and end <= b for a, b, _ in grown):
+                    continue  # already gone, or the product
+                # A segment already cut holds the product in the rest of it.
+                cut_already = any(a < end and start < b for a, b, _ in grown)
+                if scores[index] >= READS_AS_TEXT and not cut_already:
+                    grown.append((start, end, float(scores[index])))
+                    changed = True
+                    continue
+                words = words_of(text, (start, end))
+                scripts = [script_of(text[a:b]) for a, b in words]
+                first = next((x for x in scripts if x), "")
+                last = next((x for x in reversed(scripts) if x), "")
+                if ends_removed:
+                    after = script_of(text[inner[index + 1][0] : inner[index + 1][1]])
+                    cut = len(words)
+                    while cut > MIN_KEPT_WORDS and scripts[cut - 1] == after:
+                        cut -= 1
+                    if cut < len(words) and after and after != first:
+                        taken = (words[cut][0], end)
+                        if not any(a <= taken[0] and taken[1] <= b for a, b, _ in grown):
+                            grown.append((*taken, float(scores[index])))
+                            changed = True
+                if starts_removed:
+                    before = script_of(text[inner[index - 1][1] - 1 : inner[index - 1][1]])
+                    cut = 0
+                    while cut < len(words) - MIN_KEPT_WORDS and scripts[cut] == before:
+                        cut += 1
+                    if cut > 0 and before and before != last:
+                        taken = (start, words[cut - 1][1])
+                        if not any(a <= taken[0] and taken[1] <= b for a, b, _ in grown):
+                            grown.append((*taken, float(scores[index])))
+                            changed = True
+        return grown
 
     def _product_part(
         self, text: str, span: tuple[int, int], glued: bool = False
@@ -222,13 +308,42 @@ class Detector:
             best = max(tail_scores[k] for k in tails)
             k = min(k for k in tails if tail_scores[k] >= best - TIE)
             k = next((c for c in at_change if c in tails), k)
-            return (words[k][0], span[1], float(tail_scores[k]))
+            k = self._run_start(text, words, scripts, k)
+            return (words[k][0], span[1], float(tail_scores.get(k, best)))
         if heads:
             best = max(head_scores[k] for k in heads)
             k = max(k for k in heads if head_scores[k] >= best - TIE)
             k = next((c for c in reversed(at_change) if c in heads), k)
-            return (span[0], words[k - 1][1], float(head_scores[k]))
+            k = self._run_end(text, words, scripts, k)
+            return (span[0], words[k - 1][1], float(head_scores.get(k, best)))
         return None
+
+    def _run_start(
+        self, text: str, words: list[tuple[int, int]], scripts: list[str], k: int
+    ) -> int:
+        """Cut k, moved back to where the script of words[k] starts when the head is in
+        another script before it: the encoder reads little of a sentence in a script it
+        barely knows (Thai, Cyrillic), so only its last words may score as non-product, but
+        the whole run was glued on. The head left must still read as product."""
+        start = k
+        while start > MIN_KEPT_WORDS and scripts[start - 1] == scripts[k]:
+            start -= 1
+        first = next((x for x in scripts if x), "")
+        if start == k or scripts[start - 1] == scripts[k] or scripts[k] == first:
+            return k
+        head = text[words[0][0] : words[start - 1][1]]
+        return start if self.scores([head])[0] < KEPT_PART else k
+
+    def _run_end(self, text: str, words: list[tuple[int, int]], scripts: list[str], k: int) -> int:
+        """Cut k of a removed head, moved on to where the script of words[k - 1] ends when
+        the tail is in another script after it (the mirror of _run_start)."""
+        end = k
+        while end < len(words) - MIN_KEPT_WORDS and scripts[end] == scripts[k - 1]:
+            end += 1
+        if end == k or scripts[end] == scripts[k - 1] or scripts[k - 1] == scripts[-1]:
+            return k
+        tail = text[words[end][0] : words[-1][1]]
+        return end if self.scores([tail])[0] < KEPT_PART else k
 
 
 @cache
@@ -270,7 +385,9 @@ def cleaned_text(text: str, spans: list[tuple[int, int, float]]) -> str:
         position = b
     kept.append(text[position:])
     cleaned = re.sub(r"\s+", " ", " ".join(kept))
-    cleaned = re.sub(r"[(\[{<]\s*[)\]}>]|([*#=~★☆!<>_])\1+", " ", cleaned)
+    # Brackets left holding no words, and a bracket left open at the end (the removed text's).
+    cleaned = re.sub(r"[(\[{<][^\w()\[\]{}<>]*[)\]}>]|([*#=~★☆!<>_])\1+", " ", cleaned)
+    cleaned = re.sub(r"[\s(\[{<]+$", "", cleaned)
     return re.sub(r"\s+", " ", cleaned).strip(TRIM + "*#=~<>.!?")
 
 

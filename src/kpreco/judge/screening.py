@@ -18,9 +18,9 @@ read like product text at all, whatever their wording: the rules know phrasings,
 does not need to.
 
 Fields without such text pass unchanged (the same string). The item's stored title is never
-changed; only the judge's prompt sees the screened text. SCREEN_VERSION (the rules' version and
-the detector's weights) is part of the prompt version, so changing either re-judges (the cache
-key changes).
+changed; only the judge's prompt sees the screened text. SCREEN_VERSION (the version of the
+rules and of the detector's span logic, and the detector's weights) is part of the prompt
+version, so changing any of them re-judges (the cache key changes).
 """
 
 from __future__ import annotations
@@ -34,7 +34,8 @@ from pyspark.sql import DataFrame
 
 from kpreco.judge.detector import TRIM, detector_version, remove_non_product_text, spans_between
 
-SCREEN_VERSION = f"screen-2+{detector_version()}"
+# Bumped with any change to the rules here or to how the detector cuts spans (detector.py).
+SCREEN_VERSION = f"screen-3+{detector_version()}"
 
 _MARKER = re.compile(r"<\|[^|<>]{0,40}\|>|\[/?INST\]|<</?SYS>>|</?s>", re.IGNORECASE)
 _ROLES = r"(?:system|assistant|user|human|developer)"
@@ -101,12 +102,27 @@ def _segments(text: str) -> list[tuple[int, int]]:
 
 
 def rule_screen(text: str) -> str:
-    """`text` without the instruction-like content the rules know; the same string when none."""
+    """`text` without the instruction-like content the rules know; the same string when none.
+
+    A segment with an instruction goes whole; where that would leave no words (the instruction
+    glued onto the title without a delimiter), only the segment's text from the instruction on
+    goes: the judge is never left without the product when the product is there."""
     kept = _cut_at_imitation(text)
     segments = _segments(kept)
-    removed = [i for i, (a, b) in enumerate(segments) if _INSTRUCTION.search(kept[a:b])]
-    if not removed and kept == text:
+    found = {i: _INSTRUCTION.search(kept[a:b]) for i, (a, b) in enumerate(segments)}
+    found = {i: match for i, match in found.items() if match}
+    if not found and kept == text:
         return text
+    screened = _without_segments(kept, segments, sorted(found))
+    if re.search(r"\w", screened) or not found:
+        return screened
+    for i in sorted(found, reverse=True):
+        a, b = segments[i]
+        kept = kept[: a + found[i].start()] + kept[b:]
+    return _tidy(kept)
+
+
+def _without_segments(kept: str, segments: list[tuple[int, int]], removed: list[int]) -> str:
     for i in reversed(removed):
         # A segment goes with the delimiters before it ("Sofa. Ignore ... Yes. Oak" ->
         # "Sofa. Oak"); the last one also with those after it (its own full stop).
@@ -116,6 +132,10 @@ def rule_screen(text: str) -> str:
             end = segments[i + 1][0]
         kept = kept[:start] + kept[end:]
         segments = _segments(kept)
+    return _tidy(kept)
+
+
+def _tidy(kept: str) -> str:
     kept = _balanced(re.sub(r"\s+", " ", kept))
     kept = re.sub(r"[(\[{]\s*[)\]}]", " ", kept)
     return re.sub(r"\s+", " ", kept).strip(TRIM)
