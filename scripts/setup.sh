@@ -13,8 +13,19 @@ if [[ ! -x "$VENV/bin/python" ]]; then
   "$PYTHON_FOR_VENV" -m venv "$VENV"
 fi
 
-# Reinstall only when the pins or the package metadata change.
-fingerprint=$(cat requirements.lock pyproject.toml | sha256sum | cut -c1-16)
+# llama-cpp-python ships only sources. It is built for x86-64 with AVX2 (GGML_NATIVE=OFF), not
+# for this CPU: a native build uses ggml's AMX kernels where the CPU lists AMX, and those crashed
+# the judge (SIGSEGV in ggml_backend_amx_mul_mat) on a 2-core VM listing amx_int8; a portable
+# wheel also stays valid when a wheel cache is shared by machines with different CPUs. Set
+# CMAKE_ARGS to build otherwise (e.g. "-DGGML_CUDA=on" on a GPU machine, or a native build).
+LLAMA_CMAKE_ARGS="${CMAKE_ARGS:--DLLAVA_BUILD=OFF -DGGML_NATIVE=OFF}"
+LLAMA_PIN=$(grep -E '^llama_cpp_python==' requirements.lock)
+# Built once per (version, build flags) into this cache, which pip's own wheel cache cannot be:
+# pip keys a built wheel by its source, not by the flags it was built with.
+LLAMA_WHEELS="${XDG_CACHE_HOME:-$HOME/.cache}/kpreco/wheels/$(echo "$LLAMA_PIN $LLAMA_CMAKE_ARGS" | sha256sum | cut -c1-16)"
+
+# Reinstall only when the pins, the package metadata or llama.cpp's build flags change.
+fingerprint=$( (cat requirements.lock pyproject.toml; echo "$LLAMA_CMAKE_ARGS") | sha256sum | cut -c1-16)
 stamp="$VENV/.kpreco-installed-$fingerprint"
 if [[ ! -f "$stamp" ]]; then
   echo "setup: installing pinned packages (first time: several minutes; llama-cpp-python builds from source)"
@@ -25,8 +36,13 @@ if [[ ! -f "$stamp" ]]; then
   grep -E '^(nvidia-|cuda-|triton==|torch==)' requirements.lock | while read -r pin; do
     "$VENV/bin/python" -m pip install --quiet --no-cache-dir --no-deps "$pin"
   done
-  # llama-cpp-python ships only sources: build without the multimodal tools; pip caches the wheel.
-  CMAKE_ARGS="${CMAKE_ARGS:--DLLAVA_BUILD=OFF}" "$VENV/bin/python" -m pip install --quiet -r requirements.lock
+  if ! compgen -G "$LLAMA_WHEELS/llama_cpp_python-*.whl" >/dev/null; then
+    echo "setup: building $LLAMA_PIN ($LLAMA_CMAKE_ARGS; a few minutes, once)"
+    CMAKE_ARGS="$LLAMA_CMAKE_ARGS" "$VENV/bin/python" -m pip wheel --quiet --no-deps \
+      --no-cache-dir --no-binary llama_cpp_python -w "$LLAMA_WHEELS" "$LLAMA_PIN"
+  fi
+  "$VENV/bin/python" -m pip install --quiet --no-deps --force-reinstall "$LLAMA_WHEELS"/llama_cpp_python-*.whl
+  "$VENV/bin/python" -m pip install --quiet -r requirements.lock
   "$VENV/bin/python" -m pip install --quiet --no-deps -e .
   rm -f "$VENV"/.kpreco-installed-*
   touch "$stamp"

@@ -351,12 +351,18 @@ class BiEncoderSettings(Section):
     seed: int = 23
 
 
+ScoringPrecision = Literal["float32", "int8"]
+
+
 class RelevanceFilterSettings(Section):
     enabled: bool = True
     # Calibrated cross-encoder probability a keyphrase needs (0.5: the judge would say yes).
     threshold: float = Field(0.5, ge=0, le=1)
     # Candidates per item the cross-encoder scores (the best after de-duplication).
     max_candidates: int = Field(30, ge=1)
+    # int8: the assistant's linear layers quantised for this scoring (CPU only; about half the
+    # time of float32, see README "Measured"); float32 scores as `score_ce` does.
+    precision: ScoringPrecision = "int8"
 
 
 class RecommendSettings(Section):

@@ -31,3 +31,39 @@ def test_spark_scoring_equals_direct_predict(spark, assistant_workspace) -> None
         local["ce_prob"], apply_calibration(metadata["calibration"], local["ce_logit"]), atol=1e-9
     )
     assert len(local) == 40
+
+
+def test_int8_scoring_is_per_item_and_quantises_the_linear_layers(
+    spark, assistant_workspace
+) -> None:
+    """The relevance filter's int8 precision: the linear layers are dynamically quantised (a
+    different model from float32, not float32 under another name), and scored per group an
+    item's scores are those it gets scored alone, whatever items share its call; one batch of
+    every item's pairs (int8's activation scale per batch) gives other scores."""
+    import torch
+
+    from kpreco.cross_encoder.scoring import _loaded
+
+    config = assistant_workspace
+    location, metadata = registry.resolve(spark, config, "cross_encoder", None)
+    local = read_delta(spark, config.table_path("pairs")).limit(400).toPandas()
+    items = local["item_id"].drop_duplicates().head(6).tolist()
+    local = local[local["item_id"].isin(items)].sort_values(["item_id", "keyphrase"])
+    titles, keyphrases = local["title"].tolist(), local["keyphrase_display"].tolist()
+    groups = local.groupby("item_id", sort=False).size().tolist()
+    assert len(groups) == 6 and len(titles) > 12
+    int8 = CrossEncoderScorer(location, metadata["calibration"], 64, 128, 1, precision="int8")
+    together = int8.logits(titles, keyphrases, groups)
+    alone = np.concatenate(
+        [
+            int8.logits(group["title"].tolist(), group["keyphrase_display"].tolist())
+            for _, group in local.groupby("item_id", sort=False)
+        ]
+    )
+    np.testing.assert_allclose(together, alone, rtol=0, atol=1e-6)
+    assert np.abs(int8.logits(titles, keyphrases) - together).max() > 1e-4
+    float32 = CrossEncoderScorer(location, metadata["calibration"], 64, 128, 1)
+    assert np.abs(float32.logits(titles, keyphrases, groups) - together).max() > 1e-4
+    linear = [type(m) for m in _loaded(location, 64, 1, "int8").modules()]
+    assert torch.nn.Linear not in linear
+    assert torch.ao.nn.quantized.dynamic.Linear in linear

@@ -97,7 +97,7 @@ def recommend_candidates(
             scores, positions = search(
                 index, encoding.encode(batch["title"].tolist()), settings.candidates
             )
-            rows, titles = [], []
+            rows, titles, groups = [], [], []
             for item_id, title, item_positions, item_scores in zip(
                 batch["item_id"], batch["title"], positions, scores, strict=True
             ):
@@ -106,9 +106,13 @@ def recommend_candidates(
                 )
                 rows += candidates
                 titles += [title] * len(candidates)
+                groups.append(len(candidates))
             frame = pd.DataFrame(rows, columns=CANDIDATE_SCHEMA.fieldNames()[:-1])
+            # One batch per item: its scores depend on its own candidates only (int8).
             frame["relevance_score"] = (
-                shipped.cross_encoder.probabilities(titles, frame["keyphrase_display"].tolist())
+                shipped.cross_encoder.probabilities(
+                    titles, frame["keyphrase_display"].tolist(), groups
+                )
                 if filtering
                 else None
             )

@@ -11,6 +11,7 @@ Intervals: 95% bootstrap over items.
 
 from __future__ import annotations
 
+import itertools
 import json
 
 import pandas as pd
@@ -230,17 +231,28 @@ def relevance_scores(
     items: pd.DataFrame,
     vocabulary: pd.DataFrame,
 ) -> dict[tuple[str, str], float]:
-    """The cross-encoder's calibrated probability for `pairs` (driver-side: a small sample)."""
+    """The cross-encoder's calibrated probability for `pairs` (driver-side: a small sample),
+    scored as the relevance filter scores: in its precision, one batch per run of an item's
+    pairs with the same `batch` value (when `pairs` has that column), so that the serving sweep
+    replays what `recommend` serves."""
     if pairs.empty:
         return {}
     location, meta = registry.resolve_assistant(spark, config)
     scorer = CrossEncoderScorer.configured(
-        str(registry.local_copy(spark, location)), meta["calibration"], config.cross_encoder
+        str(registry.local_copy(spark, location)),
+        meta["calibration"],
+        config.cross_encoder,
+        precision=config.recommend.relevance_filter.precision,
     )
     rows = pairs.merge(items[["item_id", "title"]], on="item_id").merge(
         vocabulary[["keyphrase", "keyphrase_display"]], on="keyphrase"
     )
-    probabilities = scorer.probabilities(rows["title"].tolist(), rows["keyphrase_display"].tolist())
+    batch = rows["batch"] if "batch" in rows else [0] * len(rows)
+    batches = zip(rows["item_id"], batch, strict=True)
+    groups = [len(list(run)) for _, run in itertools.groupby(batches)]
+    probabilities = scorer.probabilities(
+        rows["title"].tolist(), rows["keyphrase_display"].tolist(), groups
+    )
     return dict(
         zip(zip(rows["item_id"], rows["keyphrase"], strict=True), probabilities, strict=True)
     )
@@ -383,10 +395,16 @@ def assistant_scores_of(
     record: StageRecord,
 ) -> dict[tuple[str, str], float]:
     """The assistant's calibrated probability for every (item, keyphrase) of `lists` (the
-    full method's top-k_hidden): the teacher ceiling and the serving sweep both read them."""
+    full method's top-k_hidden): the teacher ceiling and the serving sweep both read them. An
+    item's first `max_candidates` are scored as one batch, as `recommend` scores them."""
+    scored_by_filter = config.recommend.relevance_filter.max_candidates
     pairs = pd.DataFrame(
-        [(item, kp) for item, keyphrases in lists.items() for kp in keyphrases],
-        columns=["item_id", "keyphrase"],
+        [
+            (item, kp, rank >= scored_by_filter)
+            for item, keyphrases in lists.items()
+            for rank, kp in enumerate(keyphrases)
+        ],
+        columns=["item_id", "keyphrase", "batch"],
     )
     record.counts["teacher_ceiling_pairs_scored"] = len(pairs)
     return relevance_scores(spark, config, pairs, items, vocabulary)

@@ -112,6 +112,7 @@ def run_recommend(
             config.cross_encoder,
             threads=settings.threads,
             shipped=True,
+            precision=settings.relevance_filter.precision,
         )
         if models.cross_encoder_folder
         else None
