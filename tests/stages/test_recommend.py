@@ -87,3 +87,56 @@ def test_lists_then_incremental_reruns(spark, students_workspace) -> None:
     full = StageRecord("recommend")
     run_recommend(spark, config.model_copy(update={"run_id": "full"}), full, full_refresh=True)
     assert full.counts["items_to_refresh"] == 150
+
+
+def test_the_evaluation_scores_a_served_item_as_recommend_did(spark, students_workspace) -> None:
+    """The serving replay's contract: the evaluation scores an item's first `max_candidates`
+    as one batch in the filter's precision, as `recommend` did, so its scores are the served
+    ones exactly, in int8 (whose activation scale is per batch) as in float32."""
+    import numpy as np
+
+    from kpreco.inputs import load_inputs
+    from kpreco.stages.evaluate import assistant_scores_of, evaluation_vocabulary
+
+    # Threshold 0 and a cap equal to max_candidates: every scored candidate is served.
+    config = with_filter_threshold(students_workspace, 0.0)
+    int8 = config.recommend.relevance_filter.model_copy(update={"precision": "int8"})
+    cap = int8.max_candidates
+    config = config.model_copy(
+        update={
+            "recommend": config.recommend.model_copy(
+                update={"relevance_filter": int8, "max_keyphrases": cap}
+            )
+        }
+    )
+    settings = config.recommend
+    assert settings.max_keyphrases == settings.relevance_filter.max_candidates
+    run_recommend(spark, config, StageRecord("recommend"))
+    served = (
+        read_delta(spark, config.table_path("item_keyphrases"))
+        .toPandas()
+        .dropna(subset=["keyphrase"])
+    )
+    served = served[served["item_id"].isin(sorted(set(served["item_id"]))[:12])]
+    lists = {
+        item: group.sort_values("retrieval_score", ascending=False)["keyphrase"].tolist()
+        for item, group in served.groupby("item_id")
+    }
+    record = StageRecord("evaluate")
+    vocabulary, _ = evaluation_vocabulary(load_inputs(spark, config, ["keyphrases"], record))
+    items = read_delta(spark, config.inputs.items).select("item_id", "title").toPandas()
+    pairs = zip(served["item_id"], served["keyphrase"], strict=True)
+    wanted = dict(zip(pairs, served["relevance_score"], strict=True))
+    replayed = assistant_scores_of(spark, config, lists, items, vocabulary, record)
+    assert set(replayed) == set(wanted)
+    keys = sorted(wanted)
+    np.testing.assert_allclose(
+        [replayed[key] for key in keys], [wanted[key] for key in keys], rtol=0, atol=1e-6
+    )
+    relevance = settings.relevance_filter.model_copy(update={"precision": "float32"})
+    float32 = config.model_copy(
+        update={"recommend": settings.model_copy(update={"relevance_filter": relevance})}
+    )
+    other = assistant_scores_of(spark, float32, lists, items, vocabulary, record)
+    assert max(abs(other[key] - wanted[key]) for key in keys) > 1e-5
+    assert len(keys) > 12

@@ -518,13 +518,9 @@ def protocol_text(config: Config, items: int, vocabulary: int, refs: References)
     )
 
 
-def run_evaluate(spark: SparkSession, config: Config, record: StageRecord) -> dict:
-    settings = config.evaluate
-    names_needed = [
-        "keyphrases",
-        *configured_references(config),
-    ]
-    tables = load_inputs(spark, config, names_needed, record)
+def evaluation_vocabulary(tables) -> tuple[pd.DataFrame, Vocabulary]:
+    """The valid keyphrases (keyphrase, keyphrase_display, search_count) in keyphrase order, and
+    the same as the retrievers' Vocabulary."""
     vocabulary = (
         tables["keyphrases"]
         .valid.select(
@@ -536,9 +532,19 @@ def run_evaluate(spark: SparkSession, config: Config, record: StageRecord) -> di
         .sort_values("keyphrase")
         .reset_index(drop=True)
     )
-    vocab = Vocabulary.of(
+    return vocabulary, Vocabulary.of(
         vocabulary["keyphrase"].tolist(), vocabulary["keyphrase_display"].tolist()
     )
+
+
+def run_evaluate(spark: SparkSession, config: Config, record: StageRecord) -> dict:
+    settings = config.evaluate
+    names_needed = [
+        "keyphrases",
+        *configured_references(config),
+    ]
+    tables = load_inputs(spark, config, names_needed, record)
+    vocabulary, vocab = evaluation_vocabulary(tables)
     items = test_items(read_delta(spark, config.table_path("pairs")), config)
     titles = items["title"].tolist()
     record.counts.update(test_items=len(items), vocabulary=len(vocabulary))
