@@ -340,9 +340,11 @@ class BiEncoderSettings(Section):
     tasks: BiEncoderTasks = Field(default_factory=BiEncoderTasks)
     matryoshka_dims: list[int] = Field(default_factory=lambda: [384, 256, 128, 64])
     mixing: Literal["round_robin", "proportional"] = "proportional"
-    epochs: int = Field(1, ge=1)
+    # The best epoch by validation retrieval is kept; conf/local.yaml has the measurement
+    # behind 2 epochs at 1e-4.
+    epochs: int = Field(2, ge=1)
     batch_size: int = Field(32, ge=2)
-    learning_rate: float = Field(2e-5, gt=0)
+    learning_rate: float = Field(1e-4, gt=0)
     warmup_ratio: float = Field(0.1, ge=0, lt=1)
     max_seq_length: int = Field(64, ge=8)
     evaluation: BiEncoderEvalSettings = Field(default_factory=BiEncoderEvalSettings)
