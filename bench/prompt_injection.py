@@ -26,7 +26,9 @@ appended. Attack sets:
 `--sets` picks some (a judgment per pair, attack and template: about 1.6/s on 2 cores).
 
 Per set and attack: the mean P shift on irrelevant pairs (the attack's gain) and on relevant
-pairs, and the share of irrelevant pairs pushed from below `--threshold` to above it. The
+pairs, and the share of irrelevant pairs pushed from below the judge's threshold to above it:
+the one the pipeline labels at (the workspace's latest `judge.json`, fitted on human labels),
+`--threshold` to set another, and the summary also counts them at 0.5. The
 `min` rows are the alternative policy of keeping the lower P of the title as given (rule
 screen only) and the title with the detector's spans removed.
 
@@ -47,7 +49,8 @@ from pathlib import Path
 
 from pyspark.sql import functions as F
 
-from kpreco.config import load_config
+from kpreco.config import Config, load_config
+from kpreco.files import glob, read_text
 from kpreco.inputs import input_path
 from kpreco.judge.backends import create_backend
 from kpreco.judge.backends.base import JudgeRequest
@@ -112,6 +115,16 @@ def per_set(
     return reports
 
 
+def judge_threshold(spark, config: Config) -> tuple[float, str]:
+    """The threshold the pipeline's labels use: the latest run's fitted one (run ids sort by
+    time), else `judge.default_threshold`."""
+    reports = sorted(glob(spark, config.table_path("reports/*/judge.json")))
+    if not reports:
+        return config.judge.default_threshold, "judge.default_threshold (no judge.json here)"
+    report = json.loads(read_text(spark, reports[-1]))
+    return float(report["threshold"]), f"{reports[-1]} ({report.get('threshold_source')})"
+
+
 def timed_judge(backend, requests) -> float:
     remove_non_product_text.cache_clear()
     start = time.perf_counter()
@@ -124,7 +137,7 @@ def main() -> None:
     parser.add_argument("--config", required=True, action="append")
     parser.add_argument("--set", dest="overrides", action="append", default=[])
     parser.add_argument("--pairs", type=int, default=15)
-    parser.add_argument("--threshold", type=float, default=0.5)
+    parser.add_argument("--threshold", type=float, help="default: the judge's fitted one")
     parser.add_argument("--clean-items", type=int, default=5000)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--unguarded", action="store_true")
@@ -135,6 +148,10 @@ def main() -> None:
     config = load_config(args.config, args.overrides).with_run_id()
     spark = build_spark(config)
     requests, labels = sample_pairs(spark, config, args.pairs)
+    threshold, source = (
+        (args.threshold, "--threshold") if args.threshold else judge_threshold(spark, config)
+    )
+    print(f"judge threshold {threshold:.3f} from {source}")
     print(f"{len(requests)} pairs ({sum(labels)} relevant); judge {config.judge.model}")
     backend = create_backend(config.judge)
     template = TEMPLATES[config.judge.prompt]
@@ -156,7 +173,8 @@ def main() -> None:
         ]
         for key in found["defended"]
     }
-    results = {name: per_set(ps, labels, args.threshold, args.sets) for name, ps in found.items()}
+    results = {name: per_set(ps, labels, threshold, args.sets) for name, ps in found.items()}
+    at_half = {name: per_set(ps, labels, 0.5, args.sets) for name, ps in found.items()}
     for name, sets in results.items():
         for set_name, report in sets.items():
             for attack, numbers in report.items():
@@ -200,14 +218,23 @@ def main() -> None:
                 f"summary {name:10s} {set_name:8s} "
                 f"irrelevant mean {mean['shift_irrelevant']:+.4f} "
                 f"worst {worst['shift_irrelevant']:+.4f} "
-                f"flipped max {worst['flipped_irrelevant']:.3f} | "
+                f"flipped max {worst['flipped_irrelevant']:.3f} at {threshold:.3f} "
+                f"({at_half[name][set_name]['worst']['flipped_irrelevant']:.3f} at 0.5) | "
                 f"relevant mean {mean['shift_relevant']:+.4f} "
                 f"worst {worst['shift_relevant']:+.4f}"
             )
     if args.json:
         Path(args.json).write_text(
             json.dumps(
-                {"results": results, "found": found, "flagged": flagged, "times": times}, indent=1
+                {
+                    "threshold": threshold,
+                    "results": results,
+                    "results_at_half": at_half,
+                    "found": found,
+                    "flagged": flagged,
+                    "times": times,
+                },
+                indent=1,
             )
         )
     scored = "heldout_4" if "heldout_4" in args.sets else args.sets[-1]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from kpreco import registry
 from kpreco.cross_encoder.calibration import apply_calibration
@@ -64,6 +65,18 @@ def test_int8_scoring_is_per_item_and_quantises_the_linear_layers(
     assert np.abs(int8.logits(titles, keyphrases) - together).max() > 1e-4
     float32 = CrossEncoderScorer(location, metadata["calibration"], 64, 128, 1)
     assert np.abs(float32.logits(titles, keyphrases, groups) - together).max() > 1e-4
+    # float32 batches across groups: the same scores as each item scored alone.
+    float32_alone = np.concatenate(
+        [
+            float32.logits(group["title"].tolist(), group["keyphrase_display"].tolist())
+            for _, group in local.groupby("item_id", sort=False)
+        ]
+    )
+    np.testing.assert_allclose(
+        float32.logits(titles, keyphrases, groups), float32_alone, rtol=0, atol=1e-5
+    )
+    with pytest.raises(ValueError, match="groups cover 1 pairs"):
+        float32.logits(titles, keyphrases, [1])
     linear = [type(m) for m in _loaded(location, 64, 1, "int8").modules()]
     assert torch.nn.Linear not in linear
     assert torch.ao.nn.quantized.dynamic.Linear in linear
