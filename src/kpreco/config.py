@@ -204,7 +204,7 @@ class JudgeSettings(Section):
     # For llamacpp/transformers: `packaged:qwen2.5-coder-1.5b`, `packaged:qwen2.5-coder-0.5b`,
     # `packaged:smollm2-135m`, a GGUF file or an HF folder. For openai: the served model name.
     model: str = "packaged:qwen2.5-coder-1.5b"
-    prompt: Literal["fewshot", "instruction"] = "fewshot"
+    prompt: Literal["fewshot", "instruction", "fewshot_attributes"] = "fewshot"
     threads: int = Field(2, ge=1)
     context_tokens: int = Field(2048, ge=256)
     batch_size: int = Field(16, ge=1)

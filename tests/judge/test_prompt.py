@@ -68,3 +68,15 @@ def test_few_shot_examples_are_earlier_turns() -> None:
     messages = TEMPLATES["fewshot"].messages("Grey Sofa", None, "couch")
     assert len(messages) == 1 + 2 * len(TEMPLATES["fewshot"].examples) + 1
     assert {m["content"] for m in messages if m["role"] == "assistant"} == {"Yes", "No"}
+
+
+def test_examples_come_from_domains_the_simulator_does_not_use() -> None:
+    """Examples teach the task, not the simulated data: none of their categories is one of the
+    simulated marketplace's, and `fewshot_attributes` is `fewshot` plus near misses."""
+    from kpreco.simulate.ontology import CATEGORIES
+
+    examples = [e for template in TEMPLATES.values() for e in template.examples]
+    assert {e.category for e in examples}.isdisjoint(CATEGORIES)
+    extended = TEMPLATES["fewshot_attributes"].examples
+    assert extended[: len(TEMPLATES["fewshot"].examples)] == TEMPLATES["fewshot"].examples
+    assert [e.answer for e in extended[len(TEMPLATES["fewshot"].examples) :]].count("No") == 3

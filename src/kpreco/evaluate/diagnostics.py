@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import pandas as pd
 
+from kpreco.judge.sampling import HUMAN_LABELLED
 from kpreco.metrics import auc
 
 ALL = "all"
-HUMAN_LABELLED = "human_labelled"
 
 
 def _groups(frame: pd.DataFrame, kind_column: str) -> dict[str, pd.DataFrame]:

@@ -65,6 +65,21 @@ FEW_SHOT = (
     ),
 )
 
+# FEW_SHOT plus near misses (another brand, colour or size of the same product) and one more
+# paraphrase: the default judge says yes to many wrong-attribute pairs, which caps the served
+# lists' precision. Compared with `fewshot` by bench/judge_prompts.py.
+ATTRIBUTE_SHOT = (
+    *FEW_SHOT,
+    Example(
+        "Michelin Pilot Sport 4 Tyre 225/45 R17 94Y Summer", "automotive", "bridgestone tyre", "No"
+    ),
+    Example("OPI Nail Lacquer Big Apple Red 15ml", "beauty", "pink nail polish", "No"),
+    Example(
+        "Yamaha P-45 88-Key Weighted Digital Piano Black", "music", "yamaha electric piano", "Yes"
+    ),
+    Example("Coleman Sundome 6-Person Dome Tent", "camping", "2 person tent", "No"),
+)
+
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 # Chat-template markers (<|im_start|>, <|eot_id|>, [INST]...) inside data would become real
 # special tokens when the prompt is tokenised: break them up.
@@ -136,6 +151,7 @@ class PromptTemplate:
 TEMPLATES = {
     "fewshot": PromptTemplate("fewshot", FEW_SHOT),
     "instruction": PromptTemplate("instruction", ()),
+    "fewshot_attributes": PromptTemplate("fewshot_attributes", ATTRIBUTE_SHOT),
 }
 
 

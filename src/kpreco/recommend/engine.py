@@ -108,8 +108,7 @@ def recommend_candidates(
                 titles += [title] * len(candidates)
                 groups.append(len(candidates))
             frame = pd.DataFrame(rows, columns=CANDIDATE_SCHEMA.fieldNames()[:-1])
-            # Groups: in int8 an item is its own batch, so its scores depend on its own
-            # candidates only; float32 batches across items (CrossEncoderScorer.logits).
+            # One batch per item: its scores depend on its own candidates only (int8).
             frame["relevance_score"] = (
                 shipped.cross_encoder.probabilities(
                     titles, frame["keyphrase_display"].tolist(), groups

@@ -232,9 +232,9 @@ def relevance_scores(
     vocabulary: pd.DataFrame,
 ) -> dict[tuple[str, str], float]:
     """The cross-encoder's calibrated probability for `pairs` (driver-side: a small sample),
-    scored as the relevance filter scores: in its precision, and in int8 one batch per run of
-    an item's pairs with the same `batch` value (when `pairs` has that column), so that the
-    serving sweep replays what `recommend` serves."""
+    scored as the relevance filter scores: in its precision, one batch per run of an item's
+    pairs with the same `batch` value (when `pairs` has that column), so that the serving sweep
+    replays what `recommend` serves."""
     if pairs.empty:
         return {}
     location, meta = registry.resolve_assistant(spark, config)
