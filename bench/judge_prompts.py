@@ -25,17 +25,17 @@ from pyspark.sql import Window
 from pyspark.sql import functions as F
 
 from kpreco.config import load_config
-from kpreco.inputs import input_path
+from kpreco.inputs import load_references, valid_or_none
 from kpreco.judge.backends import create_backend
 from kpreco.judge.backends.base import JudgeRequest
 from kpreco.judge.key import JudgeKey, ok_judgments
 from kpreco.judge.prompt import TEMPLATES
 from kpreco.judge.report import fitted_threshold, with_references
 from kpreco.judge.sampling import HUMAN_LABELLED
-from kpreco.log import setup_logging
+from kpreco.log import StageRecord, setup_logging
 from kpreco.metrics import auc
 from kpreco.session import build_spark
-from kpreco.tables import read_delta, read_table
+from kpreco.tables import read_delta
 
 
 def sample(spark, config, per_kind: int) -> pd.DataFrame:
@@ -49,11 +49,12 @@ def sample(spark, config, per_kind: int) -> pd.DataFrame:
     chosen = chosen.select(
         "item_id", "keyphrase", "keyphrase_display", "title", "category", "pair_kind", "p_relevant"
     )
-    tables = {
-        name: read_table(spark, name, input_path(config, name), config.inputs.format)
-        for name in ("human_labels", "truth")
-    }
-    frame = with_references(chosen, tables["human_labels"], tables["truth"]).toPandas()
+    tables = load_references(spark, config, StageRecord("bench"))
+    if "truth" not in tables:
+        raise SystemExit("this bench needs the truth (inputs.truth): a simulated marketplace")
+    frame = with_references(
+        chosen, valid_or_none(tables, "human_labels"), tables["truth"].valid
+    ).toPandas()
     return frame.sort_values(["item_id", "keyphrase"]).reset_index(drop=True)
 
 
