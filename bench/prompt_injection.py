@@ -149,7 +149,9 @@ def main() -> None:
     spark = build_spark(config)
     requests, labels = sample_pairs(spark, config, args.pairs)
     threshold, source = (
-        (args.threshold, "--threshold") if args.threshold else judge_threshold(spark, config)
+        (args.threshold, "--threshold")
+        if args.threshold is not None
+        else judge_threshold(spark, config)
     )
     print(f"judge threshold {threshold:.3f} from {source}")
     print(f"{len(requests)} pairs ({sum(labels)} relevant); judge {config.judge.model}")

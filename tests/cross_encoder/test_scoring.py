@@ -65,7 +65,7 @@ def test_int8_scoring_is_per_item_and_quantises_the_linear_layers(
     assert np.abs(int8.logits(titles, keyphrases) - together).max() > 1e-4
     float32 = CrossEncoderScorer(location, metadata["calibration"], 64, 128, 1)
     assert np.abs(float32.logits(titles, keyphrases, groups) - together).max() > 1e-4
-    # float32 batches across groups: the same scores as each item scored alone.
+    # float32 is scored per group too: the same scores as each item scored alone.
     float32_alone = np.concatenate(
         [
             float32.logits(group["title"].tolist(), group["keyphrase_display"].tolist())
