@@ -17,10 +17,11 @@ from __future__ import annotations
 
 import argparse
 import json
-from pathlib import Path
 
-from kpreco.config import load_config
+from kpreco.config import absolute_location, load_config
 from kpreco.evaluate.report import sweep_text
+from kpreco.files import newest, read_text
+from kpreco.session import build_spark
 
 ROWS = (
     ("true nDCG@10", "true_ndcg@10"),
@@ -29,13 +30,6 @@ ROWS = (
     ("served-slot P@10", "true_list_precision@10"),
     ("unshown share of correct", "unshown_share_of_correct@10"),
 )
-
-
-def newest_report(root: Path) -> Path:
-    reports = sorted((root / "reports").glob("*/metrics.json"))
-    if not reports:
-        raise SystemExit(f"no evaluation report under {root / 'reports'}: run the pipeline first")
-    return reports[-1]
 
 
 def cell(stats: dict | None) -> str:
@@ -129,14 +123,19 @@ def target_lines(metrics: dict) -> list[str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("reports", nargs="*", type=Path)
+    parser.add_argument("reports", nargs="*")
     parser.add_argument("--config", action="append", default=[])
     parser.add_argument("--set", dest="overrides", action="append", default=[])
     args = parser.parse_args()
-    root = Path(load_config(args.config or ["conf/local.yaml"], args.overrides).output.root)
+    config = load_config(args.config or ["conf/local.yaml"], args.overrides)
+    # Through Hadoop's FileSystem (kpreco.files): the output root may be on HDFS or S3.
+    spark = build_spark(config)
+    reports = args.reports or [newest(spark, f"{config.report_dir('*')}/metrics.json")]
+    if reports == [None]:
+        raise SystemExit(f"no evaluation report under {config.report_dir('*')}: run the pipeline")
     metrics = {}
-    for path in args.reports or [newest_report(root)]:
-        metrics = json.loads(path.read_text())
+    for path in reports:
+        metrics = json.loads(read_text(spark, absolute_location(path)))
         print(f"== {path} (run {metrics['run_id']})")
         print(metrics["protocol"])
         print("\n".join(model_lines(metrics)))

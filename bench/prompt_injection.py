@@ -50,7 +50,7 @@ from pathlib import Path
 from pyspark.sql import functions as F
 
 from kpreco.config import Config, load_config
-from kpreco.files import glob, read_text
+from kpreco.files import newest, read_text
 from kpreco.inputs import input_path
 from kpreco.judge.backends import create_backend
 from kpreco.judge.backends.base import JudgeRequest
@@ -118,11 +118,11 @@ def per_set(
 def judge_threshold(spark, config: Config) -> tuple[float, str]:
     """The threshold the pipeline's labels use: the latest run's fitted one (run ids sort by
     time), else `judge.default_threshold`."""
-    reports = sorted(glob(spark, config.table_path("reports/*/judge.json")))
-    if not reports:
+    latest = newest(spark, f"{config.report_dir('*')}/judge.json")
+    if latest is None:
         return config.judge.default_threshold, "judge.default_threshold (no judge.json here)"
-    report = json.loads(read_text(spark, reports[-1]))
-    return float(report["threshold"]), f"{reports[-1]} ({report.get('threshold_source')})"
+    report = json.loads(read_text(spark, latest))
+    return float(report["threshold"]), f"{latest} ({report.get('threshold_source')})"
 
 
 def timed_judge(backend, requests) -> float:

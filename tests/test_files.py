@@ -1,4 +1,5 @@
-"""Local scratch folders: they outlive the call that makes them and leave with the process."""
+"""Local scratch folders (they outlive the call that makes them and leave with the process),
+shipped model archives, and the newest of several runs' reports."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ import zipfile
 from pathlib import Path
 
 from kpreco.executor_files import _store
-from kpreco.files import scratch_folder
+from kpreco.files import newest, scratch_folder, write_text
+from tests.conftest import make_test_config
 
 
 def test_scratch_folders_are_removed_when_the_process_exits(tmp_path: Path) -> None:
@@ -54,3 +56,15 @@ def test_a_shipped_folder_is_stored_uncompressed_with_its_layout(tmp_path: Path)
         assert stored.read("model.safetensors") == bytes(range(256)) * 40
         stored.extractall(tmp_path / "unpacked")
     assert (tmp_path / "unpacked" / "1_Pooling" / "config.json").read_text() == '{"b": 2}'
+
+
+def test_newest_is_the_last_run_by_name_and_none_without_a_match(spark, tmp_path: Path) -> None:
+    config = make_test_config(tmp_path)
+    # Run ids start with their UTC time, so name order is time order.
+    for run_id in ("20261207T010000Z-b", "20261206T230000Z-a", "20261207T020000Z-c"):
+        write_text(spark, f"{config.report_dir(run_id)}/judge.json", "{}")
+    write_text(spark, f"{config.report_dir('20261207T030000Z-d')}/metrics.json", "{}")
+    assert newest(spark, f"{config.report_dir('*')}/judge.json") == (
+        f"file:{config.report_dir('20261207T020000Z-c')}/judge.json"
+    )
+    assert newest(spark, f"{config.report_dir('*')}/evaluation.json") is None

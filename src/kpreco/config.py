@@ -204,7 +204,7 @@ class JudgeSettings(Section):
     # For llamacpp/transformers: `packaged:qwen2.5-coder-1.5b`, `packaged:qwen2.5-coder-0.5b`,
     # `packaged:smollm2-135m`, a GGUF file or an HF folder. For openai: the served model name.
     model: str = "packaged:qwen2.5-coder-1.5b"
-    prompt: Literal["fewshot", "instruction", "fewshot_attributes"] = "fewshot"
+    prompt: Literal["fewshot", "instruction", "fewshot_attributes"] = "fewshot_attributes"
     threads: int = Field(2, ge=1)
     context_tokens: int = Field(2048, ge=256)
     batch_size: int = Field(16, ge=1)
@@ -482,9 +482,10 @@ class Config(Section):
         """Scratch space of this run (staged MERGE sources), under output.root/_staging."""
         return self.table_path(f"_staging/{self.run_id}/{name}")
 
-    def report_dir(self) -> str:
-        """Where this run's reports go: output.root/reports/<run_id>."""
-        return self.table_path(f"reports/{self.run_id}")
+    def report_dir(self, run_id: str | None = None) -> str:
+        """Where a run's reports go: output.root/reports/<run_id>, this run's by default
+        ("*" matches every run's, for kpreco.files.newest)."""
+        return self.table_path(f"reports/{run_id or self.run_id}")
 
     def with_run_id(self) -> Config:
         """This config with a run_id: the given one, or a new time-ordered id."""

@@ -61,6 +61,13 @@ def glob(spark: SparkSession, pattern: str) -> list[str]:
     return sorted(str(status.getPath().toString()) for status in statuses)
 
 
+def newest(spark: SparkSession, pattern: str) -> str | None:
+    """The last match of `pattern` in name order (run ids sort by time: the newest run's
+    report), None when nothing matches."""
+    matches = glob(spark, pattern)
+    return matches[-1] if matches else None
+
+
 def exists(spark: SparkSession, uri: str) -> bool:
     filesystem, path = _filesystem(spark, uri)
     return bool(filesystem.exists(path))
