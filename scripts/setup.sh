@@ -13,12 +13,26 @@ if [[ ! -x "$VENV/bin/python" ]]; then
   "$PYTHON_FOR_VENV" -m venv "$VENV"
 fi
 
-# llama-cpp-python ships only sources. It is built for x86-64 with AVX2 (GGML_NATIVE=OFF), not
-# for this CPU: a native build uses ggml's AMX kernels where the CPU lists AMX, and those crashed
-# the judge (SIGSEGV in ggml_backend_amx_mul_mat) on a 2-core VM listing amx_int8; a portable
-# wheel also stays valid when a wheel cache is shared by machines with different CPUs. Set
-# CMAKE_ARGS to build otherwise (e.g. "-DGGML_CUDA=on" on a GPU machine, or a native build).
-LLAMA_CMAKE_ARGS="${CMAKE_ARGS:--DLLAVA_BUILD=OFF -DGGML_NATIVE=OFF}"
+# llama-cpp-python ships only sources. It is built for x86-64 with AVX2 (GGML_NATIVE=OFF) plus
+# the AVX-512 extensions this CPU lists, never for AMX: a native build uses ggml's AMX kernels
+# where the CPU lists AMX, and those crashed the judge (SIGSEGV in ggml_backend_amx_mul_mat) on a
+# 2-core VM listing amx_int8. AVX-512 judges 1.6x faster than AVX2 alone (4.6-4.9 against
+# 2.9-3.1 pairs/s, the 1.5B judge on a 2-core AMD EPYC). A wheel with AVX-512 runs only on CPUs
+# that have it: KPRECO_LLAMA_PORTABLE=1 builds for AVX2 alone (an environment packed for
+# cluster workers of another CPU). Set CMAKE_ARGS to build otherwise (e.g. "-DGGML_CUDA=on").
+cpu_has() { grep -m1 '^flags' /proc/cpuinfo 2>/dev/null | grep -qw -- "$1"; }
+LLAMA_CPU_ARGS="-DGGML_NATIVE=OFF"
+if [[ -z "${KPRECO_LLAMA_PORTABLE:-}" ]]; then
+  if cpu_has avx512f && cpu_has avx512cd && cpu_has avx512vl && cpu_has avx512dq \
+      && cpu_has avx512bw; then
+    LLAMA_CPU_ARGS+=" -DGGML_AVX512=ON"
+    if cpu_has avx512vbmi; then LLAMA_CPU_ARGS+=" -DGGML_AVX512_VBMI=ON"; fi
+    if cpu_has avx512_vnni; then LLAMA_CPU_ARGS+=" -DGGML_AVX512_VNNI=ON"; fi
+    if cpu_has avx512_bf16; then LLAMA_CPU_ARGS+=" -DGGML_AVX512_BF16=ON"; fi
+  fi
+  if cpu_has avx_vnni; then LLAMA_CPU_ARGS+=" -DGGML_AVX_VNNI=ON"; fi
+fi
+LLAMA_CMAKE_ARGS="${CMAKE_ARGS:--DLLAVA_BUILD=OFF $LLAMA_CPU_ARGS}"
 LLAMA_PIN=$(grep -E '^llama_cpp_python==' requirements.lock)
 # Built once per (version, build flags) into this cache, which pip's own wheel cache cannot be:
 # pip keys a built wheel by its source, not by the flags it was built with.
