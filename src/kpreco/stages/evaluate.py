@@ -143,12 +143,14 @@ def student_of_preset(spark: SparkSession, config: Config, preset: str):
 
 def retrieve_all(spark: SparkSession, config: Config, titles: list[str], vocabulary: Vocabulary):
     """model name -> Retrieval to depth max(k, k_hidden); model name -> version; student name
-    -> the task settings it was trained with."""
+    -> the task settings it was trained with; the full method's (model, vocabulary vectors),
+    None when it has no trained student (the Matryoshka sweep reuses them)."""
     settings = config.evaluate
     depth = max(settings.k, settings.k_hidden)
     results: dict[str, Retrieval] = {}
     versions: dict[str, str] = {}
     training: dict[str, dict] = {}
+    full_method = None
     if settings.include_bm25:
         results["bm25"], versions["bm25"] = bm25_retrieve(titles, vocabulary, depth), "lexical"
     if settings.include_base_encoder:
@@ -170,7 +172,9 @@ def retrieve_all(spark: SparkSession, config: Config, titles: list[str], vocabul
         results[preset] = dense_retrieve(
             model, titles, vocabulary, vectors, config.recommend.dim, depth
         )
-    return results, versions, training
+        if preset == config.bi_encoder.preset:
+            full_method = model, vectors
+    return results, versions, training, full_method
 
 
 def _top_pairs(
@@ -453,16 +457,15 @@ def serving_sweep(
 
 
 def matryoshka_sweep(
-    spark: SparkSession, config: Config, titles: list[str], vocabulary: Vocabulary, refs: References
+    config: Config, full_method, titles: list[str], vocabulary: Vocabulary, refs: References
 ) -> list[dict]:
-    """The full method at each Matryoshka dimension: quality and retrieval latency per item."""
-    loaded = student_of_preset(spark, config, config.bi_encoder.preset)
-    if loaded is None:
+    """The full method (its model and vocabulary vectors, or None when it has no trained
+    student) at each Matryoshka dimension: quality and retrieval latency per item."""
+    if full_method is None:
         return []
-    model, _ = loaded
+    model, vectors = full_method
     settings = config.evaluate
     depth = max(settings.k, settings.k_hidden)
-    vectors = encode_vocabulary(model, vocabulary)
     sweep = []
     for dim in sorted(config.bi_encoder.matryoshka_dims, reverse=True):
         retrieval = dense_retrieve(model, titles, vocabulary, vectors, dim, depth)
@@ -549,7 +552,7 @@ def run_evaluate(spark: SparkSession, config: Config, record: StageRecord) -> di
     titles = items["title"].tolist()
     record.counts.update(test_items=len(items), vocabulary=len(vocabulary))
     refs = build_references(spark, config, items, vocabulary, tables, record)
-    results, versions, training = retrieve_all(spark, config, titles, vocab)
+    results, versions, training, full_method = retrieve_all(spark, config, titles, vocab)
     k = settings.k
     refs.judged_items = refs.items[: settings.judged_items]
     refs.judge_labels = judge_labels(
@@ -601,7 +604,7 @@ def run_evaluate(spark: SparkSession, config: Config, record: StageRecord) -> di
         "full_method": config.bi_encoder.preset,
         "models": models,
         "not_computed": not_computed(config, refs, models),
-        "matryoshka_sweep": matryoshka_sweep(spark, config, titles, vocab, refs),
+        "matryoshka_sweep": matryoshka_sweep(config, full_method, titles, vocab, refs),
         "serving_sweep": sweep,
         "calibration": calibration_curves(spark, config, tables),
         "chain_diagnostics": chain_diagnostics(spark, config, tables),

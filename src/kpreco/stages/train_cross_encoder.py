@@ -61,7 +61,13 @@ def _weak_labels(spark: SparkSession, config: Config, record: StageRecord) -> pd
     if not settings.enabled:
         return None
     pairs = read_delta(spark, config.table_path("pairs"))
-    weak = weak_label_pairs(pairs, settings.per_source, settings.seed).toPandas()
+    # In a fixed order: the warm-up is then the same in every round (and reusable).
+    weak = (
+        weak_label_pairs(pairs, settings.per_source, settings.seed)
+        .toPandas()
+        .sort_values(["weak_source", "title", "keyphrase_display"], kind="stable")
+        .reset_index(drop=True)
+    )
     for source, count in weak["weak_source"].value_counts().sort_index().items():
         record.counts[f"weak_{source}_pairs"] = int(count)
     return weak
