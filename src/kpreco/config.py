@@ -361,8 +361,8 @@ class RelevanceFilterSettings(Section):
     # Calibrated cross-encoder probability (that the judge would say yes) a keyphrase needs:
     # 0.95 serves shorter, more precise lists than 0.5 (conf/local.yaml has the measured trade).
     threshold: float = Field(0.95, ge=0, le=1)
-    # Candidates per item the cross-encoder scores (the best after de-duplication); 20, as
-    # measured in conf/local.yaml (was 30 here while the sample config said 20).
+    # Candidates per item the cross-encoder scores (the best after de-duplication); 20 is the
+    # serving sweep's choice (conf/local.yaml has the measured trade).
     max_candidates: int = Field(20, ge=1)
     # float32 scores as `score_ce` does. int8: the assistant's linear layers quantised for this
     # scoring (CPU only): half the time, but it moved 9.6% of the filter's decisions and served
