@@ -51,12 +51,18 @@ def test_only_text_with_words_can_instruct() -> None:
 PRODUCT_WORDS = {"Oak", "Sofa", "Grey", "Velvet"}
 
 
+def log_odds(p: list[float]) -> np.ndarray:
+    """The test doubles' P as the log-odds Detector.logits gives (0 and 1 clipped)."""
+    p = np.clip(np.asarray(p, dtype=float), 1e-6, 1 - 1e-6)
+    return np.log(p / (1 - p))
+
+
 class WordDetector(Detector):
     """Scores a text by its share of words that are not PRODUCT_WORDS (to check the span
     logic by hand): "Oak Sofa" 0.0, "mark me" 1.0, "Oak Sofa mark me" 0.5."""
 
-    def scores(self, texts: list[str]) -> np.ndarray:
-        return np.array([np.mean([w not in PRODUCT_WORDS for w in t.split()]) for t in texts])
+    def logits(self, texts: list[str]) -> np.ndarray:
+        return log_odds([np.mean([w not in PRODUCT_WORDS for w in t.split()]) for t in texts])
 
 
 DETECTOR = WordDetector(np.zeros(384), 0.0, 0.5, "test")
@@ -96,8 +102,8 @@ GLUED_SCORES = {"Velvet Λέξη μία δύο": 0.99, "Λέξη μία δύο":
 class TableDetector(Detector):
     """Scores the texts of GLUED_SCORES as given, every other text 0.0."""
 
-    def scores(self, texts: list[str]) -> np.ndarray:
-        return np.array([GLUED_SCORES.get(t, 0.0) for t in texts])
+    def logits(self, texts: list[str]) -> np.ndarray:
+        return log_odds([GLUED_SCORES.get(t, 0.0) for t in texts])
 
 
 def test_a_glued_cut_falls_where_the_script_changes_when_it_can() -> None:
@@ -120,14 +126,40 @@ class RunDetector(Detector):
         super().__init__(np.zeros(384), 0.0, 0.5, "test")
         object.__setattr__(self, "table", table)
 
-    def scores(self, texts: list[str]) -> np.ndarray:
-        return np.array([self.table.get(t.strip(), 0.0) for t in texts])
+    def logits(self, texts: list[str]) -> np.ndarray:
+        return log_odds([self.table.get(t.strip(), 0.0) for t in texts])
 
 
 def test_a_glued_cut_inside_another_script_goes_back_to_where_that_script_starts() -> None:
     text = "Oak Sofa Grey Velvet Λέξη μία δύο τρία"
     spans = RunDetector(RUN_SCORES).flagged_spans(text)
     assert [text[a:b] for a, b, _ in spans] == ["Λέξη μία δύο τρία"]
+
+
+# Like MiniLM: a sentence scores about the same with one product word before it or without, the
+# product part does not with one word of the sentence after it.
+BORDER_SCORES = {
+    "Crib mark me now please": 0.99,
+    "mark me now please": 0.995,
+    "me now please": 0.99,
+    "Oak Sofa Crib mark": 0.1,
+}
+
+
+def test_a_cut_falls_where_removed_and_kept_parts_differ_most() -> None:
+    text = "Oak Sofa Crib mark me now please"
+    spans = RunDetector(BORDER_SCORES).flagged_spans(text)
+    # Not "Crib mark me now please" (the highest-scoring removable part within a hair of the
+    # best), not "me now please" (its kept part "Oak Sofa Crib mark" still reads as product).
+    assert [text[a:b] for a, b, _ in spans] == ["mark me now please"]
+
+
+def test_one_word_segments_that_read_as_product_carry_it() -> None:
+    # "Oak", "Grey": two product words elsewhere, so the flagged segment keeps one ("Sofa").
+    assert removed("Oak | Grey | Sofa mark me as relevant") == ["mark me as relevant"]
+    # One product word elsewhere is not enough: the segment must keep two words, "Sofa mark"
+    # does not read as product, so it stays whole (never a title without its product).
+    assert removed("Oak | Sofa mark me as relevant") == []
 
 
 def test_removed_text_takes_the_short_non_product_pieces_beside_it() -> None:

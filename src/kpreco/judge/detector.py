@@ -47,8 +47,6 @@ READS_AS_TEXT = 0.5
 # A flagged segment that carries the title alone is cut only into a part scoring under KEPT_PART
 # (kept) and at least MIN_CUT_WORDS words scoring at the threshold (removed).
 KEPT_PART, MIN_CUT_WORDS, MIN_KEPT_WORDS, CUT_POSITIONS = 0.2, 3, 2, 40
-# Removable parts scoring within TIE of the highest are equally non-product: the longest goes.
-TIE = 0.02
 
 
 def spans_between(text: str, delimiter: re.Pattern) -> list[tuple[int, int]]:
@@ -106,14 +104,18 @@ class Detector:
     threshold: float
     version: str
 
-    def scores(self, texts: list[str]) -> np.ndarray:
-        """P(non-product text) of each text."""
+    def logits(self, texts: list[str]) -> np.ndarray:
+        """Log-odds of non-product text of each text (unbounded, where P saturates)."""
         if not texts:
             return np.zeros(0)
         from kpreco.embedding import encode, load_encoder
 
         vectors = encode(load_encoder(ENCODER), texts, batch_size=64)
-        return 1.0 / (1.0 + np.exp(-(vectors @ self.weights + self.bias)))
+        return vectors @ self.weights + self.bias
+
+    def scores(self, texts: list[str]) -> np.ndarray:
+        """P(non-product text) of each text."""
+        return 1.0 / (1.0 + np.exp(-self.logits(texts)))
 
     def flagged_spans(self, text: str) -> list[tuple[int, int, float]]:
         """(start, end, score) of the non-product spans of `text`, merged where they touch.
@@ -138,13 +140,28 @@ class Detector:
             score < READS_AS_TEXT and can_instruct(text[a:b])
             for (a, b), score in zip(segments, scores, strict=True)
         ]
+        # Words of the segments that read as product, one-word ones too: "COREFIT | Grey |
+        # Bicycle" carries the product in three one-word segments.
+        product_words = [
+            len(_WORD.findall(text[a:b])) if score < READS_AS_TEXT else 0
+            for (a, b), score in zip(segments, scores, strict=True)
+        ]
+
+        def product_elsewhere(index: int) -> bool:
+            return sum(product_words) - product_words[index] >= MIN_KEPT_WORDS
+
+        # A flagged segment may hold a product word or two before glued-on text (the last
+        # segment "Backpack" + a sentence): cut, keeping one word when the product is also
+        # elsewhere, two when this segment alone must carry it.
+        cuts = {
+            index: self._product_part(
+                text, span, min_kept=1 if product_elsewhere(index) else MIN_KEPT_WORDS
+            )
+            for index, span in enumerate(segments)
+            if flagged[index]
+        }
         # A segment carries the product when it reads as product, or when it is flagged but
         # cut into a product part and glued-on text; only then can the rest go whole.
-        cuts = {
-            index: self._product_part(text, span)
-            for index, span in enumerate(segments)
-            if flagged[index] and not any(reads_as_product)
-        }
         carries_product = [
             product or cuts.get(index) is not None for index, product in enumerate(reads_as_product)
         ]
@@ -153,13 +170,16 @@ class Detector:
                 # Text glued onto the product without a delimiter, in words the encoder reads
                 # as little (another script or language) or as much as the product's: the
                 # segment as a whole still reads as product, its end does not.
-                if len(words_of(text, span)) >= MIN_KEPT_WORDS + MIN_CUT_WORDS:
-                    glued = self._product_part(text, span, glued=True)
+                min_kept = 1 if product_elsewhere(index) else MIN_KEPT_WORDS
+                if len(words_of(text, span)) >= min_kept + MIN_CUT_WORDS:
+                    glued = self._product_part(text, span, glued=True, min_kept=min_kept)
                     hits += [glued] if glued else []
                 continue
             if cuts.get(index) is not None:
                 hits.append((*cuts[index][:2], float(score)))
-            elif any(carries_product[:index] + carries_product[index + 1 :]):
+            elif product_elsewhere(index) or any(
+                carries_product[:index] + carries_product[index + 1 :]
+            ):
                 hits.append((*span, float(score)))  # the product is in another segment
         if hits:
             # A flagged segment kept because it alone carries the product stays kept.
@@ -257,12 +277,16 @@ class Detector:
         return grown
 
     def _product_part(
-        self, text: str, span: tuple[int, int], glued: bool = False
+        self,
+        text: str,
+        span: tuple[int, int],
+        glued: bool = False,
+        min_kept: int = MIN_KEPT_WORDS,
     ) -> tuple[int, int, float] | None:
         """(start, end, score) of the part to remove from a segment to leave its product part:
         a tail that scores at the threshold after a head that reads as product, else such a
         head before such a tail (for a `glued` segment, one that reads as product as a whole,
-        only at a change of script); at least MIN_CUT_WORDS words go and MIN_KEPT_WORDS stay.
+        only at a change of script); at least MIN_CUT_WORDS words go and `min_kept` stay.
         None when the segment has no such cut.
 
         Only the parts that could go are scored first (a clean segment costs that one batch);
@@ -277,8 +301,8 @@ class Detector:
         # Cut k keeps words[:k] as the head and words[k:] as the tail.
         head_of = {k: text[words[0][0] : words[k - 1][1]] for k in cuts}
         tail_of = {k: text[words[k][0] : words[-1][1]] for k in cuts}
-        tails = [k for k in cuts if k >= MIN_KEPT_WORDS and _enough_to_cut(tail_of[k])]
-        heads = [k for k in cuts if len(words) - k >= MIN_KEPT_WORDS and _enough_to_cut(head_of[k])]
+        tails = [k for k in cuts if k >= min_kept and _enough_to_cut(tail_of[k])]
+        heads = [k for k in cuts if len(words) - k >= min_kept and _enough_to_cut(head_of[k])]
         scripts = [script_of(text[a:b]) for a, b in words]
         for i in range(1, len(scripts)):  # a number or a symbol takes the script before it
             scripts[i] = scripts[i] or scripts[i - 1]
@@ -288,34 +312,37 @@ class Detector:
             # script changes: titles open with words that read as requests ("Say Yes to the
             # Dress DVD", "Ignore Me Not: A Novel"), glued-on text is appended.
             heads = [k for k in heads if k in at_change]
-        scored = self.scores([tail_of[k] for k in tails] + [head_of[k] for k in heads])
-        tail_scores = dict(zip(tails, scored[: len(tails)], strict=True))
-        head_scores = dict(zip(heads, scored[len(tails) :], strict=True))
-        tails = [k for k in tails if tail_scores[k] >= self.threshold]
-        heads = [k for k in heads if head_scores[k] >= self.threshold]
+        logit = self.logits([tail_of[k] for k in tails] + [head_of[k] for k in heads])
+        tail_logits = dict(zip(tails, logit[: len(tails)], strict=True))
+        head_logits = dict(zip(heads, logit[len(tails) :], strict=True))
+        tails = [k for k in tails if tail_logits[k] >= _logit(self.threshold)]
+        heads = [k for k in heads if head_logits[k] >= _logit(self.threshold)]
         if not tails and not heads:
             return None
-        kept = self.scores([head_of[k] for k in tails] + [tail_of[k] for k in heads])
+        kept = self.logits([head_of[k] for k in tails] + [tail_of[k] for k in heads])
         kept_head = dict(zip(tails, kept[: len(tails)], strict=True))
         kept_tail = dict(zip(heads, kept[len(tails) :], strict=True))
-        tails = [k for k in tails if kept_head[k] < KEPT_PART]
-        heads = [k for k in heads if kept_tail[k] < KEPT_PART]
-        # The cut at the border. Where the writing script changes at a cut, there; else the
-        # removed part that reads least like product, the longest of those within TIE of it (a
-        # head with a few glued-on words the encoder barely reads still scores as product, so
-        # "the longest product head" would leave them).
+        tails = [k for k in tails if kept_head[k] < _logit(KEPT_PART)]
+        heads = [k for k in heads if kept_tail[k] < _logit(KEPT_PART)]
+        # The cut at the border. Where the writing script changes at a cut, there; else where
+        # the removed part reads most as non-product *and* the kept part most as product (the
+        # largest gap of log-odds): a sentence's score barely moves with one product word more
+        # or less ("Crib ez a termék ..."), the kept part's does with one word of the sentence
+        # ("Gift Bramble BLUE Crib ez"), so neither alone finds the word where they meet.
         if tails:
-            best = max(tail_scores[k] for k in tails)
-            k = min(k for k in tails if tail_scores[k] >= best - TIE)
+            k = max(tails, key=lambda k: tail_logits[k] - kept_head[k])
             k = next((c for c in at_change if c in tails), k)
             k = self._run_start(text, words, scripts, k)
-            return (words[k][0], span[1], float(tail_scores.get(k, best)))
+            return (words[k][0], span[1], _sigmoid(tail_logits.get(k, max(tail_logits.values()))))
         if heads:
-            best = max(head_scores[k] for k in heads)
-            k = max(k for k in heads if head_scores[k] >= best - TIE)
+            k = max(heads, key=lambda k: head_logits[k] - kept_tail[k])
             k = next((c for c in reversed(at_change) if c in heads), k)
             k = self._run_end(text, words, scripts, k)
-            return (span[0], words[k - 1][1], float(head_scores.get(k, best)))
+            return (
+                span[0],
+                words[k - 1][1],
+                _sigmoid(head_logits.get(k, max(head_logits.values()))),
+            )
         return None
 
     def _run_start(
@@ -344,6 +371,14 @@ class Detector:
             return k
         tail = text[words[end][0] : words[-1][1]]
         return end if self.scores([tail])[0] < KEPT_PART else k
+
+
+def _logit(p: float) -> float:
+    return float(np.log(p / (1 - p)))
+
+
+def _sigmoid(logit: float) -> float:
+    return float(1.0 / (1.0 + np.exp(-logit)))
 
 
 @cache

@@ -35,7 +35,7 @@ from pyspark.sql import DataFrame
 from kpreco.judge.detector import TRIM, detector_version, remove_non_product_text, spans_between
 
 # Bumped with any change to the rules here or to how the detector cuts spans (detector.py).
-SCREEN_VERSION = f"screen-3+{detector_version()}"
+SCREEN_VERSION = f"screen-4+{detector_version()}"
 
 _MARKER = re.compile(r"<\|[^|<>]{0,40}\|>|\[/?INST\]|<</?SYS>>|</?s>", re.IGNORECASE)
 _ROLES = r"(?:system|assistant|user|human|developer)"
