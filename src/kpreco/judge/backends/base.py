@@ -48,3 +48,12 @@ class JudgeBackend(ABC):
 
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release model memory or connections."""
+
+
+def common_prefix_length(sequences: list[list[int]]) -> int:
+    """How many leading tokens all `sequences` share (the KV cache they can reuse)."""
+    shortest = min(len(s) for s in sequences)
+    for position in range(shortest):
+        if any(s[position] != sequences[0][position] for s in sequences):
+            return position
+    return shortest

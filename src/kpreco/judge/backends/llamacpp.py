@@ -22,7 +22,13 @@ from pathlib import Path
 import numpy as np
 
 from kpreco.judge.answer import NO_WORDS, YES_WORDS, p_yes_from_logits, single_token_ids
-from kpreco.judge.backends.base import OK, JudgeBackend, JudgeRequest, JudgeResult
+from kpreco.judge.backends.base import (
+    OK,
+    JudgeBackend,
+    JudgeRequest,
+    JudgeResult,
+    common_prefix_length,
+)
 from kpreco.judge.prompt import PromptTemplate, chatml
 
 # Texts that differ in their first character's kind (letter, digit, symbol): where prompts
@@ -64,8 +70,8 @@ class LlamaCppBackend(JudgeBackend):
     def shared_prefix(self) -> int:
         """Tokens every prompt starts with: the system prompt and the examples."""
         if self.template not in self._shared_prefix:  # the benchmarks swap templates
-            probes = [JudgeRequest("", probe, probe, None, probe) for probe in _PROBES]
-            self._shared_prefix[self.template] = _common_prefix([self.tokens(p) for p in probes])
+            probes = [self.tokens(JudgeRequest("", p, p, None, p)) for p in _PROBES]
+            self._shared_prefix[self.template] = common_prefix_length(probes)
         return self._shared_prefix[self.template]
 
     def item_prefix(self, request: JudgeRequest) -> int:
@@ -73,7 +79,7 @@ class LlamaCppBackend(JudgeBackend):
         item = (self.template, request.title, request.category)
         if self._item_prefix[0] != item:  # an item's keyphrases come one after another
             probes = [replace(request, keyphrase_display=probe) for probe in _PROBES]
-            self._item_prefix = (item, _common_prefix([self.tokens(p) for p in probes]))
+            self._item_prefix = (item, common_prefix_length([self.tokens(p) for p in probes]))
         return self._item_prefix[1]
 
     def next_token_logits(self, tokens: list[int], restarts: tuple[int, ...] = ()) -> np.ndarray:
@@ -82,14 +88,9 @@ class LlamaCppBackend(JudgeBackend):
         With `restarts` (positions in `tokens`), evaluation starts from the last of them (or
         0) that the cached prompt shares, and the rest is evaluated in batches split there:
         the logits depend on the prompt alone, not on the one before it."""
-        cached = self.llm.input_ids[: self.llm.n_tokens]
-        common = 0
-        for left, right in zip(cached, tokens, strict=False):
-            if left != right:
-                break
-            common += 1
+        cached = self.llm.input_ids[: self.llm.n_tokens].tolist()
         # Re-evaluate at least the last token: its logits are what we read.
-        common = min(common, len(tokens) - 1)
+        common = min(common_prefix_length([cached, tokens]), len(tokens) - 1)
         if restarts:
             common = max(r for r in (0, *restarts) if r <= common)
         self.llm.n_tokens = common
@@ -121,15 +122,6 @@ class LlamaCppBackend(JudgeBackend):
 
     def close(self) -> None:
         self.llm.close()
-
-
-def _common_prefix(sequences: list[list[int]]) -> int:
-    length = 0
-    for column in zip(*sequences, strict=False):
-        if len(set(column)) > 1:
-            break
-        length += 1
-    return length
 
 
 def _elapsed(started: float) -> float:

@@ -13,16 +13,14 @@ from itertools import groupby
 from pathlib import Path
 
 from kpreco.judge.answer import NO_WORDS, YES_WORDS, p_yes_from_logits, single_token_ids
-from kpreco.judge.backends.base import OK, JudgeBackend, JudgeRequest, JudgeResult
+from kpreco.judge.backends.base import (
+    OK,
+    JudgeBackend,
+    JudgeRequest,
+    JudgeResult,
+    common_prefix_length,
+)
 from kpreco.judge.prompt import PromptTemplate, chatml
-
-
-def _common_prefix_length(sequences: list[list[int]]) -> int:
-    shortest = min(len(s) for s in sequences)
-    for position in range(shortest):
-        if any(s[position] != sequences[0][position] for s in sequences):
-            return position
-    return shortest
 
 
 class TransformersBackend(JudgeBackend):
@@ -80,7 +78,7 @@ class TransformersBackend(JudgeBackend):
     def next_token_logits(self, sequences: list[list[int]]):
         """Last-position logits for each sequence (numpy, one row each)."""
         torch = self.torch
-        shared = min(_common_prefix_length(sequences), min(len(s) for s in sequences) - 1)
+        shared = min(common_prefix_length(sequences), min(len(s) for s in sequences) - 1)
         prefix_cache = self._prefix_cache(sequences[0][:shared]) if shared else None
         suffixes = [s[shared:] for s in sequences]
         width = max(len(s) for s in suffixes)
