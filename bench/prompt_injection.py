@@ -22,7 +22,11 @@ appended. Attack sets:
 - `heldout_4`: bench/attacks_heldout_4.py, written after that change; the detector's choice
   of the cut (the largest gap of log-odds between removed and kept part) and its counting of
   one-word product segments were then written against its failures, so it is in sample now;
-- `heldout_5`: bench/attacks_heldout_5.py, written after that change and run through the
+- `heldout_5`: bench/attacks_heldout_5.py, written after that change; the detector's corpus-3
+  (some fifty languages), its reading of one-word pieces together, of invisible characters and
+  of which end of a segment before (after) the title stays were then written against its
+  failures, so it is in sample now;
+- `heldout_6`: bench/attacks_heldout_6.py, written after that change and run through the
   detector first by this benchmark: the out-of-sample set (the `ratio` is on it).
 
 `--sets` picks some (a judgment per pair, attack and template: about 1.6/s on 2 cores).
@@ -37,7 +41,7 @@ screen only) and the title with the detector's spans removed.
 Clean-data cost: the share of `--clean-items` catalog titles the detector changes, the P change
 on the clean sample's pairs, and judge throughput on clean pairs with and without the detector
 (`throughput_ratio`, median of `--repeats`). Ends with `ratio=X`: the defended mean irrelevant
-shift on the `heldout_5` set over the rule screen's alone.
+shift on the `heldout_6` set over the rule screen's alone.
 """
 
 from __future__ import annotations
@@ -76,6 +80,7 @@ from attacks_heldout_2 import HELDOUT_2
 from attacks_heldout_3 import HELDOUT_3
 from attacks_heldout_4 import HELDOUT_4
 from attacks_heldout_5 import HELDOUT_5
+from attacks_heldout_6 import HELDOUT_6
 from attacks_reported import REPORTED
 
 SETS = {
@@ -86,6 +91,7 @@ SETS = {
     "heldout_3": HELDOUT_3,
     "heldout_4": HELDOUT_4,
     "heldout_5": HELDOUT_5,
+    "heldout_6": HELDOUT_6,
 }
 
 
@@ -243,7 +249,7 @@ def main() -> None:
                 indent=1,
             )
         )
-    scored = "heldout_5" if "heldout_5" in args.sets else args.sets[-1]
+    scored = "heldout_6" if "heldout_6" in args.sets else args.sets[-1]
     gain = results["defended"][scored]["mean"]["shift_irrelevant"]
     baseline = results["rules_only"][scored]["mean"]["shift_irrelevant"]
     print(f"ratio: defended mean irrelevant shift on {scored} over the rule screen alone")

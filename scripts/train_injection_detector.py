@@ -4,10 +4,12 @@
 
 Spans of generated product titles are the negatives, generated non-product text the positives
 (kpreco.judge.injection_corpus): each segment, and the four-word windows of long ones. The
-threshold is the lowest of THRESHOLDS at which the detector, applied as it is served, changes
-at most `--clean-flag-rate` of the validation titles. Deterministic: the same seed and encoder
-give the same file. `--check` retrains and fails if the shipped file's weights differ (so it
-cannot drift from this script).
+threshold is, of THRESHOLDS at which the detector, applied as it is served, changes at most
+`--clean-flag-rate` of the validation titles, the highest that screens back within
+RESTORED_TOLERANCE as many attacked validation titles as the best. Deterministic: the same
+seed and encoder give the same file. `--check` retrains and fails if the shipped file's
+weights or threshold differ (so it cannot drift from this script, nor from the span logic it
+chose the threshold with).
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ WINDOW_WORDS, LONG_SEGMENT_WORDS = 4, 5
 # From 0.8: lower ones cut product names that read like requests (measured at 0.5: "Mark My
 # Words Board Game" became "Board Game").
 THRESHOLDS = (0.8, 0.85, 0.9, 0.95)
+RESTORED_TOLERANCE = 0.01
 
 
 def windows_of(text: str, span: tuple[int, int]) -> list[tuple[int, int]]:
@@ -78,9 +81,6 @@ def train(titles: int = 3000, injections: int = 3000, clean_flag_rate: float = 0
     classifier = LogisticRegression(C=4.0, class_weight="balanced", max_iter=5000)
     classifier.fit(vectors, labels)
 
-    # The threshold: the lowest on the grid at which the detector, applied as it is served
-    # (kpreco.judge.detector.Detector.flagged_spans), changes at most `clean_flag_rate` of the
-    # validation titles.
     weights = classifier.coef_[0].astype(np.float32)
     bias = float(classifier.intercept_[0])
     valid_clean = clean[cut[0] :]
@@ -89,20 +89,36 @@ def train(titles: int = 3000, injections: int = 3000, clean_flag_rate: float = 0
         f"{title}{joiners[i % len(joiners)]}{attack}"
         for i, (title, attack) in enumerate(zip(valid_clean, attacks[cut[1] :], strict=False))
     ]
-    threshold, flagged_clean = 1.0, 0.0
+    # Per candidate: the share of clean validation titles changed, and of attacked ones
+    # screened back to the clean title exactly.
+    measured = {}
     for candidate in THRESHOLDS:
         detector = Detector(weights, bias, candidate, "training")
-        flagged_clean = np.mean([bool(detector.flagged_spans(t)) for t in valid_clean])
-        if flagged_clean <= clean_flag_rate:
-            threshold = candidate
-            break
+        measured[candidate] = (
+            float(np.mean([bool(detector.flagged_spans(t)) for t in valid_clean])),
+            float(
+                np.mean(
+                    [
+                        remove_flagged(detector, attacked) == title
+                        for title, attacked in zip(valid_clean, valid_attacked, strict=False)
+                    ]
+                )
+            ),
+        )
+    eligible = [t for t in THRESHOLDS if measured[t][0] <= clean_flag_rate]
+    if not eligible:
+        raise SystemExit(
+            f"no threshold of {THRESHOLDS} changes at most {clean_flag_rate:.2%} of the "
+            f"{len(valid_clean)} validation titles (changed, restored per threshold: {measured})"
+        )
+    # The highest threshold that restores nearly as many attacked titles as the best: the
+    # validation titles are of the corpus's domains, a marketplace's are not, and there a
+    # lower threshold flags more clean titles (0.8 over 0.9: "Oakhaven RED Coffee Table SALE"
+    # lost "Coffee Table" on the default marketplace) for little more restored.
+    best = max(measured[t][1] for t in eligible)
+    threshold = max(t for t in eligible if measured[t][1] >= best - RESTORED_TOLERANCE)
+    flagged_clean, removed_exactly = measured[threshold]
     detector = Detector(weights, bias, threshold, "training")
-    removed_exactly = np.mean(
-        [
-            remove_flagged(detector, attacked) == title
-            for title, attacked in zip(valid_clean, valid_attacked, strict=False)
-        ]
-    )
     flagged_attacked = np.mean([bool(detector.flagged_spans(t)) for t in valid_attacked])
     return {
         "version_note": "written by scripts/train_injection_detector.py; do not edit",
@@ -124,6 +140,10 @@ def train(titles: int = 3000, injections: int = 3000, clean_flag_rate: float = 0
             "attacked_titles_restored_exactly": float(removed_exactly),
         },
         "threshold": threshold,
+        "thresholds_measured": {
+            str(t): {"clean_titles_flagged": c, "attacked_titles_restored_exactly": r}
+            for t, (c, r) in measured.items()
+        },
         "bias": round(bias, 6),
         "weights": [round(float(w), 6) for w in classifier.coef_[0]],
     }
@@ -140,7 +160,9 @@ def main() -> None:
         shipped = json.loads(WEIGHTS_FILE.read_text())
         drift = np.abs(np.array(shipped["weights"]) - np.array(trained["weights"])).max()
         print(f"largest weight difference from the shipped file: {drift:.2e}")
-        sys.exit(0 if drift < 1e-3 and shipped["corpus_version"] == CORPUS_VERSION else 1)
+        print(f"threshold: shipped {shipped['threshold']}, trained {trained['threshold']}")
+        same = drift < 1e-3 and shipped["threshold"] == trained["threshold"]
+        sys.exit(0 if same and shipped["corpus_version"] == CORPUS_VERSION else 1)
     WEIGHTS_FILE.write_text(json.dumps(trained, indent=1) + "\n")
     print(f"wrote {WEIGHTS_FILE}")
 

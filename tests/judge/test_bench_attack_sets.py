@@ -30,6 +30,7 @@ SETS = attack_sets()
 def test_every_attack_file_is_found() -> None:
     assert set(SETS) >= {"attacks_reported", "attacks_heldout", "attacks_heldout_2"}
     assert {"attacks_heldout_3", "attacks_heldout_4", "attacks_heldout_5"} <= set(SETS)
+    assert "attacks_heldout_6" in SETS
 
 
 @pytest.mark.parametrize("name", sorted(SETS))

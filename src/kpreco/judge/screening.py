@@ -11,7 +11,9 @@ irrelevant pairs with quoting alone), so the judge reads the field with it remov
   ("SYSTEM:", "assistant") or one of the prompt's field labels ("Buyer search query:") cuts
   the field there: everything after it imitates the prompt;
 - a segment (text between . ! ? ; | ( ) [ ] quotes or line breaks) that gives the reader an
-  instruction, or claims relevance to every query, or is a bare yes/no, is removed.
+  instruction, or claims relevance to every query, or is a bare yes/no, is removed;
+- invisible format characters (zero-width spaces, direction marks) are removed first: they
+  hide words from the rules and the detector, not from the judge.
 
 After the rules, the injection detector (kpreco.judge.detector) removes the spans that do not
 read like product text at all, whatever their wording: the rules know phrasings, the detector
@@ -26,6 +28,7 @@ version, so changing any of them re-judges (the cache key changes).
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -35,7 +38,7 @@ from pyspark.sql import DataFrame
 from kpreco.judge.detector import TRIM, detector_version, remove_non_product_text, spans_between
 
 # Bumped with any change to the rules here or to how the detector cuts spans (detector.py).
-SCREEN_VERSION = f"screen-4+{detector_version()}"
+SCREEN_VERSION = f"screen-5+{detector_version()}"
 
 _MARKER = re.compile(r"<\|[^|<>]{0,40}\|>|\[/?INST\]|<</?SYS>>|</?s>", re.IGNORECASE)
 _ROLES = r"(?:system|assistant|user|human|developer)"
@@ -101,18 +104,30 @@ def _segments(text: str) -> list[tuple[int, int]]:
     return [(a, b) for a, b in spans_between(text, _DELIMITER) if text[a:b].strip()]
 
 
+def visible(text: str) -> str:
+    """`text` without invisible format characters (Unicode category Cf: zero-width spaces and
+    joiners, direction marks, soft hyphens): they carry nothing a buyer sees, and split words
+    so that neither the rules nor the detector read them ("a\u200bl\u200bw\u200ba\u200by\u200bs")
+    while the judge's tokenizer still does."""
+    if text.isascii():
+        return text
+    return "".join(c for c in text if unicodedata.category(c) != "Cf")
+
+
 def rule_screen(text: str) -> str:
-    """`text` without the instruction-like content the rules know; the same string when none.
+    """`text` without the instruction-like content the rules know, and without invisible
+    characters; the same string when none.
 
     A segment with an instruction goes whole; where that would leave no words (the instruction
     glued onto the title without a delimiter), only the segment's text from the instruction on
     goes: the judge is never left without the product when the product is there."""
-    kept = _cut_at_imitation(text)
+    shown = visible(text)
+    kept = _cut_at_imitation(shown)
     segments = _segments(kept)
     found = {i: _INSTRUCTION.search(kept[a:b]) for i, (a, b) in enumerate(segments)}
     found = {i: match for i, match in found.items() if match}
-    if not found and kept == text:
-        return text
+    if not found and kept == shown:
+        return shown
     screened = _without_segments(kept, segments, sorted(found))
     if re.search(r"\w", screened) or not found:
         return screened
