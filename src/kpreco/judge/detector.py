@@ -139,14 +139,13 @@ class Detector:
         segments = spans_of(text)
         scores = self.scores([text[a:b].strip() for a, b in segments])
         hits: list[tuple[int, int, float]] = []
+        instructs = [can_instruct(text[a:b]) for a, b in segments]
         flagged = [
-            score >= self.threshold and can_instruct(text[a:b])
-            for (a, b), score in zip(segments, scores, strict=True)
+            score >= self.threshold and can for score, can in zip(scores, instructs, strict=True)
         ]
         # A one-word segment ("XL", "Sofa") is too little to say the product is there.
         reads_as_product = [
-            score < READS_AS_TEXT and can_instruct(text[a:b])
-            for (a, b), score in zip(segments, scores, strict=True)
+            score < READS_AS_TEXT and can for score, can in zip(scores, instructs, strict=True)
         ]
         # Words of the segments that read as product, one-word ones too: "COREFIT | Grey |
         # Bicycle" carries the product in three one-word segments.
@@ -178,9 +177,7 @@ class Detector:
         short = [
             index
             for index, ((a, b), score) in enumerate(zip(segments, scores, strict=True))
-            if score >= READS_AS_TEXT
-            and not can_instruct(text[a:b])
-            and _LONG_WORD.search(text[a:b])
+            if score >= READS_AS_TEXT and not instructs[index] and _LONG_WORD.search(text[a:b])
         ]
         if len(short) >= 2:
             together = " ".join(text[a:b].strip() for a, b in (segments[i] for i in short))
@@ -462,6 +459,9 @@ class Finding:
 
 # What is left at either end of a field once text is cut out of it (the rule screen too).
 TRIM = " \t,-–—:/\"'|;"
+# Unicode categories of the symbols a removed text may leave at either end ("✓ {title} ✓"):
+# other, math and modifier symbols and dashes; not brackets or quotes.
+_FRAME_CATEGORIES = {"So", "Sm", "Sk", "Pd"}
 
 
 def cleaned_text(text: str, spans: list[tuple[int, int, float]]) -> str:
@@ -483,9 +483,6 @@ def cleaned_text(text: str, spans: list[tuple[int, int, float]]) -> str:
     while cleaned and unicodedata.category(cleaned[-1]) in _FRAME_CATEGORIES:
         cleaned = cleaned[:-1].rstrip()
     return cleaned
-
-
-_FRAME_CATEGORIES = {"So", "Sm", "Sk", "Pd"}
 
 
 @lru_cache(maxsize=4096)
